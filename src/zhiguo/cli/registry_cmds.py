@@ -1,0 +1,139 @@
+"""``zhiguo registry …``: import, export and browse the enterprise registry."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.tree import Tree
+
+from zhiguo.core.access import Scope
+from zhiguo.core.errors import ImportRejected
+from zhiguo.registry import (
+    ImportReport,
+    TreeNode,
+    export_registry,
+    get_enterprise,
+    import_registry,
+    tree,
+)
+from zhiguo.registry.tables import write_report
+
+from .common import WorkspaceOpt, console, err_console, report_error, workspace_session
+
+app = typer.Typer(
+    help="企业名录与产权树 / enterprise registry and ownership tree", no_args_is_help=True
+)
+
+
+def _summary(report: ImportReport) -> None:
+    table = Table(title=f"{report.file}", show_lines=False)
+    for col in ("新增 created", "更新 updated", "未变 unchanged", "删除 removed", "拒绝 rejected"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        *(str(report.count(a)) for a in ("created", "updated", "unchanged", "removed", "rejected"))
+    )
+    console.print(table)
+
+
+def _problems(problems: list[dict[str, object]], limit: int = 200) -> None:
+    table = Table(title="问题清单 / problems", show_lines=False)
+    for col in ("级别", "代码 code", "工作表 sheet", "行 row", "列 column", "说明 message"):
+        table.add_column(col, overflow="fold")
+    for p in problems[:limit]:
+        loc = p.get("location") or {}
+        assert isinstance(loc, dict)
+        table.add_row(
+            "错误" if p["severity"] == "error" else "警告",
+            str(p["code"]),
+            str(loc.get("sheet") or loc.get("file") or ""),
+            str(loc.get("row") or ""),
+            str(loc.get("column") or ""),
+            f"{p['message_zh']}\n[dim]{p['message_en']}[/]",
+        )
+    err_console.print(table)
+    if len(problems) > limit:
+        err_console.print(f"… 另有 {len(problems) - limit} 条 / {len(problems) - limit} more")
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="xlsx 或 csv 文件 / xlsx or csv file", exists=True)],
+    workspace: WorkspaceOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只校验不写入 / validate only")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="逐行报告写入 .csv/.xlsx / per-row report")
+    ] = None,
+) -> None:
+    """导入企业名录（全部成功或全部不写入）/ import the registry, all or nothing."""
+    with workspace_session(workspace) as (_ws, session):
+        try:
+            result = import_registry(session=session, path=file, dry_run=dry_run)
+        except ImportRejected as exc:
+            report_error(exc)
+            _problems(exc.details["problems"])
+            if report is not None:
+                write_report(report, ImportReport.model_validate(exc.details["report"]))
+            raise typer.Exit(1) from exc
+    warnings = [p for p in result.problems if p["severity"] != "error"]
+    if warnings:
+        _problems(warnings)
+    _summary(result)
+    if report is not None:
+        write_report(report, result)
+    if dry_run:
+        console.print("[yellow]校验通过，未写入（--dry-run）/ valid; nothing written (dry run)[/]")
+    else:
+        console.print("[green]已导入 / imported[/]")
+
+
+@app.command("export")
+def export_cmd(
+    file: Annotated[Path, typer.Argument(help="目标 .xlsx 或 .csv / target file")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """导出企业名录（格式与导入相同）/ export the registry in the import format."""
+    with workspace_session(workspace) as (_ws, session):
+        written = export_registry(session=session, scope=Scope.everything(), path=file)
+    for path in written:
+        console.print(f"已写入 / written: {path}")
+
+
+def _add(branch: Tree, node: TreeNode) -> None:
+    for child in node.children:
+        share = f" [dim]{child.share_pct.normalize():f}%[/]" if child.share_pct is not None else ""
+        label = f"{child.name} [cyan]{child.uscc}[/]{share}"
+        if child.truncated or (not child.children and child.descendants):
+            label += f" [dim](+{child.descendants})[/]"
+        _add(branch.add(label), child)
+
+
+@app.command("tree")
+def tree_cmd(
+    uscc: Annotated[str, typer.Argument(help="企业统一社会信用代码 / the enterprise's USCC")],
+    workspace: WorkspaceOpt = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="日期 YYYY-MM-DD（默认今天）/ as of date")
+    ] = None,
+    depth: Annotated[int, typer.Option("--depth", min=1, max=10)] = 4,
+) -> None:
+    """打印产权树 / print the ownership tree below an enterprise."""
+    day = date.fromisoformat(as_of) if as_of else None
+    with workspace_session(workspace) as (_ws, session):
+        ent = get_enterprise(session=session, scope=Scope.everything(), uscc=uscc)
+        root = tree(
+            session=session,
+            scope=Scope.everything(),
+            root_id=ent.id,
+            as_of=day,
+            max_depth=depth,
+            max_children=10_000,
+        )
+    top = Tree(f"[bold]{ent.name_zh}[/] [cyan]{ent.uscc}[/] [dim]{root.descendants} 户下属[/]")
+    _add(top, root)
+    console.print(top)

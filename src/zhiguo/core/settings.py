@@ -1,0 +1,127 @@
+"""Settings, declared once: defaults here, then ``zhiguo.toml`` in the workspace, then
+``ZHIGUO_*`` environment variables (highest), then explicit arguments.
+
+Environment names follow the path: ``ZHIGUO_DATABASE_URL`` sets ``database.url``,
+``ZHIGUO_SERVER_PORT`` sets ``server.port``; ``ZHIGUO_WORKSPACE`` picks the workspace.
+Settings are built by the CLI callback or ``create_app`` — never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from .errors import ConfigError
+
+__all__ = [
+    "DatabaseSettings",
+    "EngineSettings",
+    "I18nSettings",
+    "SecuritySettings",
+    "ServerSettings",
+    "Settings",
+    "load_settings",
+]
+
+SETTINGS_FILE = "zhiguo.toml"
+
+
+class DatabaseSettings(BaseModel):
+    url: str = Field(
+        "",
+        description="SQLAlchemy URL of the metadata DB. Empty: SQLite file meta.db in the "
+        "workspace. PostgreSQL: postgresql+psycopg://user@127.0.0.1:5432/zhiguo",
+    )
+    echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+
+
+class ServerSettings(BaseModel):
+    host: str = Field("127.0.0.1", description="Address `zhiguo serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `zhiguo serve` listens on.")
+
+
+class SecuritySettings(BaseModel):
+    session_idle_minutes: int = Field(
+        15, ge=1, description="A session unused this long is ended (等保 idle timeout)."
+    )
+    session_lifetime_hours: int = Field(
+        8, ge=1, description="A session ends this long after login, however busy."
+    )
+    cookie_secure: bool = Field(
+        False, description="Send the session cookie over HTTPS only (set behind TLS)."
+    )
+
+
+class I18nSettings(BaseModel):
+    default_lang: Literal["zh", "en"] = Field("zh", description="Interface language default.")
+
+
+class EngineSettings(BaseModel):
+    backend: Literal["duckdb", "spark"] = Field(
+        "duckdb", description="Query engine over the lake: duckdb (embedded) or spark."
+    )
+
+
+class Settings(BaseSettings):
+    """Root settings; one nested group per concern."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ZHIGUO_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="forbid",
+    )
+
+    workspace: Path = Field(Path("."), description="The workspace folder (zhiguo init DIR).")
+    demo_mode: bool = Field(False, description="Workspace holds the fictitious demo world.")
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+    i18n: I18nSettings = Field(default_factory=I18nSettings)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = settings_cls.model_config.get("toml_file")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+    @property
+    def database_url(self) -> str:
+        """The effective metadata DB URL (SQLite in the workspace unless configured)."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.workspace / 'meta.db').resolve()}"
+
+
+def load_settings(workspace: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build settings for a workspace (argument, else ``ZHIGUO_WORKSPACE``, else cwd)."""
+    ws = Path(workspace or os.environ.get("ZHIGUO_WORKSPACE") or ".").resolve()
+    toml_path = ws / SETTINGS_FILE
+    config = SettingsConfigDict(**{**Settings.model_config, "toml_file": str(toml_path)})
+    bound: type[Settings] = type("WorkspaceSettings", (Settings,), {"model_config": config})
+    try:
+        settings = bound(**overrides) if toml_path.is_file() else Settings(**overrides)
+    except ValueError as exc:
+        raise ConfigError(
+            f"配置无效（{toml_path}）：{exc}", f"Invalid settings ({toml_path}): {exc}"
+        ) from exc
+    return settings.model_copy(update={"workspace": ws})

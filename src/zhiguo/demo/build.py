@@ -1,0 +1,124 @@
+"""Build the demo workspace: the fictitious world, loaded into a fresh workspace, plus demo
+users with generated passwords (no default credentials, ever)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from zhiguo.core.access import Role, Scope
+from zhiguo.core.db import create_db_engine, make_sessionmaker, session_scope
+from zhiguo.core.errors import WorkspaceError
+from zhiguo.core.settings import SETTINGS_FILE, load_settings
+from zhiguo.core.workspace import Workspace, init_workspace
+from zhiguo.registry import count_enterprises, load_records
+from zhiguo.security import add_user
+
+from .world import SCALES, World, generate_world
+
+__all__ = ["CREDENTIALS_FILE", "DemoResult", "DemoUser", "build_demo"]
+
+CREDENTIALS_FILE = "demo-credentials.txt"
+Progress = Callable[[str, int, int], None]  # (stage, advance, total)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    enterprise: str
+    password: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    workspace: Workspace
+    world: World
+    users: list[DemoUser]
+    created: bool  # False: the workspace already held a demo world and was left as it was
+
+
+def _demo_users(world: World) -> list[tuple[str, Role, str | None, str]]:
+    names = {e.uscc: e for e in world.enterprises}
+    first, second = world.groups[0], world.groups[1]
+    return [
+        ("admin", Role.PLATFORM_ADMIN, None, "平台管理员（示例）"),
+        ("analyst", Role.REGULATOR_ANALYST, None, "国资委分析员（示例）"),
+        ("leader", Role.REGULATOR_LEADER, None, "国资委领导（示例）"),
+        ("officer1", Role.ENTERPRISE_OFFICER, first, f"{names[first].short_name}填报员（示例）"),
+        ("officer2", Role.ENTERPRISE_OFFICER, second, f"{names[second].short_name}填报员（示例）"),
+    ]
+
+
+def _reset(root: Path) -> None:
+    toml = root / SETTINGS_FILE
+    if toml.exists() and not load_settings(root).demo_mode:
+        raise WorkspaceError(
+            f"{root} 不是示例工作区，拒绝重置（demo_mode = false）",
+            f"{root} is not a demo workspace; refusing to reset it (demo_mode = false)",
+        )
+    if root.exists():
+        shutil.rmtree(root)
+
+
+def build_demo(
+    root: Path | str,
+    *,
+    scale: str = "S",
+    seed: int = 20261125,
+    reset: bool = False,
+    database_url: str | None = None,
+    progress: Progress | None = None,
+) -> DemoResult:
+    """Create (or, with ``reset``, re-create) a demo workspace holding the demo world."""
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {sorted(SCALES)}")
+    path = Path(root).resolve()
+    if reset:
+        _reset(path)
+    ws = init_workspace(path, demo=True, database_url=database_url)
+    if not ws.settings.demo_mode:
+        raise WorkspaceError(
+            f"{path} 不是示例工作区（demo_mode = false）", f"{path} is not a demo workspace"
+        )
+    tick = progress or (lambda _stage, _n, _total: None)
+    world = generate_world(scale, seed)
+    engine = create_db_engine(ws.settings)
+    factory = make_sessionmaker(engine)
+    try:
+        with session_scope(factory) as session:
+            if count_enterprises(session=session, scope=Scope.everything()) > 0:
+                return DemoResult(workspace=ws, world=world, users=[], created=False)
+            total = len(world.enterprises) + len(world.ownership)
+            load_records(
+                session=session,
+                enterprises=world.enterprises,
+                ownership=world.ownership,
+                progress=lambda n: tick("registry", n, total),
+            )
+            users = []
+            for username, role, uscc, display in _demo_users(world):
+                created = add_user(
+                    session=session,
+                    username=username,
+                    role=role,
+                    enterprise_uscc=uscc,
+                    display_name=display,
+                    must_change_password=False,
+                )
+                assert created.password is not None
+                users.append(DemoUser(username, role.value, uscc or "", created.password))
+    finally:
+        engine.dispose()
+    _write_credentials(ws.root / CREDENTIALS_FILE, users)
+    return DemoResult(workspace=ws, world=world, users=users, created=True)
+
+
+def _write_credentials(path: Path, users: list[DemoUser]) -> None:
+    lines = ["# 示例账号（仅限演示工作区）/ demo accounts — this demo workspace only"]
+    lines += [f"{u.username}\t{u.password}\t{u.role}\t{u.enterprise}" for u in users]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.chmod(path, 0o600)

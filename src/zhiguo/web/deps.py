@@ -1,0 +1,97 @@
+"""Request dependencies as ``Annotated`` aliases, so route signatures read like prose.
+
+``ScopeDep`` is the choke point: it is resolved once per request from the session's
+principal, and every service that returns business data takes it as an argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from zhiguo.core.access import Principal, Scope
+from zhiguo.core.errors import AuthError, PermissionDenied
+from zhiguo.core.i18n import normalise_lang
+from zhiguo.core.settings import Settings
+from zhiguo.security import SessionExpired, resolve_scope, resolve_session
+
+__all__ = [
+    "SESSION_COOKIE",
+    "LangDep",
+    "PrincipalDep",
+    "RegulatorDep",
+    "ScopeDep",
+    "SessionDep",
+    "SettingsDep",
+]
+
+SESSION_COOKIE = "zhiguo_session"
+LANG_COOKIE = "zhiguo_lang"
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One unit of work per request: commit when the route returns, roll back on error."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def get_principal(request: Request, db: SessionDep, settings: SettingsDep) -> Principal:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise AuthError("请先登录", "Please log in")
+    try:
+        principal = resolve_session(session=db, token=token, settings=settings.security)
+    except SessionExpired:
+        db.commit()  # keep the revocation of the expired session
+        raise
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_scope(db: SessionDep, principal: PrincipalDep) -> Scope:
+    return resolve_scope(session=db, principal=principal)
+
+
+ScopeDep = Annotated[Scope, Depends(get_scope)]
+
+
+def require_regulator(principal: PrincipalDep) -> Principal:
+    if not principal.role.sees_whole_portfolio:
+        raise PermissionDenied("仅国资委用户可执行此操作", "Regulator users only")
+    return principal
+
+
+RegulatorDep = Annotated[Principal, Depends(require_regulator)]
+
+
+def get_lang(request: Request, settings: SettingsDep) -> str:
+    return normalise_lang(
+        request.query_params.get("lang")
+        or request.cookies.get(LANG_COOKIE)
+        or settings.i18n.default_lang
+    )
+
+
+LangDep = Annotated[str, Depends(get_lang)]
