@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 
@@ -78,7 +79,7 @@ def assert_valid_world(world: World) -> None:
             by_parent[e.parent_uscc].append(e)
         for pair in by_parent.values():
             pair.sort(key=lambda e: e.valid_from)
-            for before, after in zip(pair, pair[1:], strict=False):
+            for before, after in pairwise(pair):
                 assert before.valid_to is not None and before.valid_to <= after.valid_from
 
     # No cycle on any date: the union of all edges over all time is already acyclic (Kahn).
@@ -188,9 +189,9 @@ def test_realism_ratios(small_world: World) -> None:
     assert 0.005 * n <= sum(closed.values()) <= 0.03 * n
     shares = Counter(o.share_pct == 100 for o in small_world.ownership if o.controlling)
     assert shares[True] > 0 and shares[False] > 0
-    assert all(
-        o.share_pct >= 51 for o in small_world.ownership if o.controlling
-    ), "controlling stakes are majority stakes"
+    assert all(o.share_pct >= 51 for o in small_world.ownership if o.controlling), (
+        "controlling stakes are majority stakes"
+    )
 
 
 def test_time_changed_and_minority_edges_exist(small_world: World) -> None:

@@ -9,6 +9,7 @@ Settings are built by the CLI callback or ``create_app`` — never at import tim
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -112,10 +113,39 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.workspace / 'meta.db').resolve()}"
 
 
+def _unknown_keys(doc: dict[str, Any], model: type[BaseModel], prefix: str = "") -> list[str]:
+    """Keys in ``zhiguo.toml`` that no setting declares — usually a typo worth stopping on."""
+    unknown = []
+    for key, value in doc.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            unknown.append(prefix + key)
+        elif (
+            isinstance(value, dict)
+            and isinstance(field.annotation, type)
+            and issubclass(field.annotation, BaseModel)
+        ):
+            unknown += _unknown_keys(value, field.annotation, f"{prefix}{key}.")
+    return unknown
+
+
 def load_settings(workspace: Path | str | None = None, **overrides: Any) -> Settings:
     """Build settings for a workspace (argument, else ``ZHIGUO_WORKSPACE``, else cwd)."""
     ws = Path(workspace or os.environ.get("ZHIGUO_WORKSPACE") or ".").resolve()
     toml_path = ws / SETTINGS_FILE
+    if toml_path.is_file():
+        try:
+            doc = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                f"{toml_path} 不是有效的 TOML：{exc}", f"{toml_path} is not valid TOML: {exc}"
+            ) from exc
+        unknown = _unknown_keys(doc, Settings)
+        if unknown:
+            raise ConfigError(
+                f"{toml_path} 含未知配置项：{', '.join(unknown)}",
+                f"{toml_path} has unknown settings: {', '.join(unknown)}",
+            )
     config = SettingsConfigDict(**{**Settings.model_config, "toml_file": str(toml_path)})
     bound: type[Settings] = type("WorkspaceSettings", (Settings,), {"model_config": config})
     try:

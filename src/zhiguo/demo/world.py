@@ -348,14 +348,11 @@ def _grow_trees(
     functions: list[list[_Function]],
 ) -> list[_Node]:
     """Groups first, then each group's subsidiaries level by level, siblings together."""
-    nodes = [
-        _Node(g, 1, -1, _FIRST_DAY, s.hq, -1) for g, s in enumerate(_SECTORS)
-    ]  # founding day: no parent edge, children may start from 2005-01-01
+    # Groups have no parent edge; their subsidiaries' edges may start from 2005-01-01.
+    nodes = [_Node(g, 1, -1, _FIRST_DAY, s.hq, -1) for g, s in enumerate(_SECTORS)]
     for g, size in enumerate(_group_sizes(rng, target)):
         layer = [g]
         for level, count in enumerate(_level_counts(rng, size - 1, depth), start=2):
-            if count <= 0 or not layer:
-                break
             # Skewed fertility: a few parents hold many subsidiaries, many hold none.
             cum: list[float] = []
             acc = 0.0
@@ -479,7 +476,7 @@ def _to_world(
     nodes: list[_Node],
     functions: list[list[_Function]],
 ) -> World:
-    groups = [_industry(s.industry) for s in _SECTORS]
+    group_industry = [_industry(s.industry) for s in _SECTORS]
     usccs = [
         make_uscc("9", "1", _DISTRICTS[n.district].code, f"{_ORG_PREFIX}{i:06d}")
         for i, n in enumerate(nodes)
@@ -491,7 +488,7 @@ def _to_world(
         district = _DISTRICTS[n.district]
         if n.parent < 0:
             sector = _SECTORS[n.group]
-            industry, category = groups[n.group]
+            industry, category = group_industry[n.group]
             mixed = sector.brand_zh in _MIXED_OWNERSHIP
             enterprises.append(
                 EnterpriseRecord(
@@ -572,7 +569,7 @@ def _edges(rng: random.Random, n: _Node, usccs: list[str], child: str) -> list[O
     if minority:
         room = int((_HUNDRED - share) * 100)  # in hundredths of a percent
         stake = Decimal(rng.randint(min(100, room), room)).scaleb(-2)
-        since = date.fromordinal(rng.randint(n.start, max(n.start, _LAST_DAY)))
+        since = date.fromordinal(rng.randint(n.start, _LAST_DAY))
         edges.append(
             OwnershipRecord(
                 child_uscc=child,

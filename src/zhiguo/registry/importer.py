@@ -331,17 +331,25 @@ def _check_edges(
                 )
 
 
-def _check_cycles(edges: list[_Edge], problems: list[Problem]) -> None:
-    """A new edge p→c closes a cycle if c is already an ancestor of p while it is in force.
+def _check_cycles(
+    edges: list[_Edge], problems: list[Problem], stored: set[tuple[Any, ...]]
+) -> None:
+    """A file edge p→c closes a cycle if c is an ancestor of p while the edge is in force.
 
     Walks *up* from p (ancestor chains are short) carrying the window in which every edge on
-    the path is in force; an empty window prunes the walk.
+    the path is in force; an empty window prunes the walk. Edges that are new or changed
+    relative to the registry are tried first, so a cycle is reported on the row that made it.
     """
     parents: dict[str, list[_Edge]] = defaultdict(list)
     for e in edges:
         parents[e.child].append(e)
     seen_cycles: set[frozenset[str]] = set()
-    for edge in (e for e in edges if e.row is not None):
+
+    def is_new(e: _Edge) -> bool:
+        return (e.parent, e.child, e.start, e.share, e.controlling, e.end) not in stored
+
+    candidates = sorted((e for e in edges if e.row is not None), key=lambda e: not is_new(e))
+    for edge in candidates:
         stack: list[tuple[str, date, date, list[str]]] = [
             (edge.parent, edge.start, edge.end or _FAR_FUTURE, [edge.child, edge.parent])
         ]
@@ -498,8 +506,13 @@ def import_registry(
             )
         )
     merged = kept + file_edges
+    stored_facts = {
+        (uscc_of[r.parent_id], uscc_of[r.child_id], r.valid_from, Decimal(r.share_pct),
+         r.controlling, r.valid_to)
+        for r in stored_edges
+    }  # fmt: skip
     _check_edges(merged, {e.child for e in file_edges}, problems, names)
-    _check_cycles(merged, problems)
+    _check_cycles(merged, problems, stored_facts)
     _level_warnings(unique_e, merged, problems)
 
     report = ImportReport(file=name, committed=False, dry_run=dry_run)

@@ -94,8 +94,8 @@ def _classify(header: list[str], sheet: str | None) -> str | None:
     keys = {_aliases(OWNERSHIP_COLUMNS).get(h) for h in header}
     if "child_uscc" in keys or "parent_uscc" in keys:
         return "ownership"
-    if "uscc" in {_aliases(ENTERPRISE_COLUMNS).get(h) for h in header}:
-        return "enterprise"
+    if {_aliases(ENTERPRISE_COLUMNS).get(h) for h in header} - {None}:
+        return "enterprise"  # even without a USCC column: then "column missing" says so
     return None
 
 
