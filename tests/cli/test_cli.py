@@ -1,0 +1,111 @@
+"""The command line as a newcomer uses it: help, init, demo, registry and users."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from zhiguo.cli import app
+from zhiguo.demo import CREDENTIALS_FILE, build_demo
+from zhiguo.testing import SAMPLE, sample_records, write_registry_xlsx
+
+runner = CliRunner()
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def test_help_groups_commands_by_platform() -> None:
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "160"})
+    out = _plain(result.output)
+    assert result.exit_code == 0
+    for panel in ("工作区 Workspace", "大数据中心 Data centre", "信息安全 Security"):
+        assert panel in out
+    for command in ("init", "demo", "serve", "registry", "users"):
+        assert re.search(rf"│ {command}\b", out), command
+
+
+def test_init_creates_a_workspace(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path / "ws")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "ws" / "zhiguo.toml").is_file()
+
+
+def test_demo_builds_and_registry_tree_prints(tmp_path: Path) -> None:
+    ws = tmp_path / "demo-ws"
+    result = runner.invoke(app, ["demo", "--scale", "S", "--no-serve", "--workspace", str(ws)])
+    assert result.exit_code == 0, result.output
+    assert "1500" in result.output and "admin" in result.output
+    credentials = (ws / CREDENTIALS_FILE).read_text(encoding="utf-8")
+    assert credentials.count("\n") == 6
+    assert (ws / CREDENTIALS_FILE).stat().st_mode & 0o077 == 0
+    group = credentials.splitlines()[4].split("\t")[3]  # officer1's group
+    tree = runner.invoke(app, ["registry", "tree", group, "--workspace", str(ws)])
+    assert tree.exit_code == 0, tree.output
+    assert group in tree.output and "├──" in tree.output
+    again = runner.invoke(app, ["demo", "--no-serve", "--workspace", str(ws)])
+    assert again.exit_code == 0 and "already" in again.output
+
+
+def test_reset_refuses_a_non_demo_workspace(tmp_path: Path) -> None:
+    runner.invoke(app, ["init", str(tmp_path / "prod")])
+    with pytest.raises(Exception, match="not a demo workspace"):
+        build_demo(tmp_path / "prod", reset=True)
+
+
+def test_registry_import_reports_and_exports_round_trip(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    runner.invoke(app, ["init", str(ws)])
+    ents, owns = sample_records()
+    src = write_registry_xlsx(tmp_path / "in.xlsx", ents, owns)
+    first = runner.invoke(app, ["registry", "import", str(src), "-w", str(ws)])
+    assert first.exit_code == 0, first.output
+    assert "imported" in first.output
+    out = tmp_path / "out.xlsx"
+    assert runner.invoke(app, ["registry", "export", str(out), "-w", str(ws)]).exit_code == 0
+    report = tmp_path / "report.csv"
+    second = runner.invoke(
+        app, ["registry", "import", str(out), "-w", str(ws), "--report", str(report)]
+    )
+    assert second.exit_code == 0
+    lines = report.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 1 + len(ents) + len(owns)
+    assert all(",unchanged," in line for line in lines[1:])
+
+
+def test_registry_import_rejection_exits_1_and_names_the_row(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    runner.invoke(app, ["init", str(ws)])
+    ents, owns = sample_records()
+    owns[0] = owns[0].model_copy(update={"parent_uscc": owns[0].child_uscc})
+    src = write_registry_xlsx(tmp_path / "bad.xlsx", ents, owns)
+    result = runner.invoke(app, ["registry", "import", str(src), "-w", str(ws)])
+    assert result.exit_code == 1
+    out = _plain(result.output)
+    assert "ZG-INPUT-100" in out and "nothing was written" in out
+    assert "ZG-REG-032" in out
+    tree = runner.invoke(app, ["registry", "tree", SAMPLE["G1"], "-w", str(ws)])
+    assert tree.exit_code != 0  # nothing was imported
+
+
+def test_users_add_generates_a_password(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    runner.invoke(app, ["init", str(ws)])
+    result = runner.invoke(
+        app, ["users", "add", "ana", "--role", "regulator-analyst", "-w", str(ws)]
+    )
+    assert result.exit_code == 0, result.output
+    assert re.search(r"initial password \(shown once\): \S{16}", _plain(result.output))
+    listed = runner.invoke(app, ["users", "list", "-w", str(ws)])
+    assert "ana" in listed.output and "regulator-analyst" in listed.output
+
+
+def test_workspace_from_environment(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    runner.invoke(app, ["init", str(ws)])
+    result = runner.invoke(app, ["users", "list"], env={"ZHIGUO_WORKSPACE": str(ws)})
+    assert result.exit_code == 0, result.output
