@@ -28,6 +28,7 @@ def test_all_is_sorted_and_resolvable(name: str) -> None:
     module = importlib.import_module(name)
     exported = getattr(module, "__all__", None)
     assert exported is not None, f"{name} has no __all__"
+
     # isort style, as ruff's RUF022 keeps it: CONSTANTS, then Classes, then functions
     def key(item: str) -> tuple[bool, bool, str]:
         return (not item.isupper(), not item[:1].isupper(), item)
