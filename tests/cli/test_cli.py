@@ -109,3 +109,16 @@ def test_workspace_from_environment(tmp_path: Path) -> None:
     runner.invoke(app, ["init", str(ws)])
     result = runner.invoke(app, ["users", "list"], env={"ZHIGUO_WORKSPACE": str(ws)})
     assert result.exit_code == 0, result.output
+
+
+def test_imported_files_are_kept_in_the_inbox_even_when_rejected(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    runner.invoke(app, ["init", str(ws)])
+    ents, owns = sample_records()
+    owns[0] = owns[0].model_copy(update={"share_pct": 0})
+    src = write_registry_xlsx(tmp_path / "bad.xlsx", ents, owns)
+    assert runner.invoke(app, ["registry", "import", str(src), "-w", str(ws)]).exit_code == 1
+    kept = list((ws / "inbox" / "registry").glob("*.xlsx"))
+    assert len(kept) == 1 and kept[0].read_bytes() == src.read_bytes()
+    meta = kept[0].with_suffix(".json").read_text(encoding="utf-8")
+    assert "rejected" in meta and "ZG-REG-033" in meta

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -12,15 +13,17 @@ from rich.tree import Tree
 
 from zhiguo.core.access import Scope
 from zhiguo.core.errors import ImportRejected
+from zhiguo.core.inbox import keep_file, record_outcome
 from zhiguo.registry import (
     ImportReport,
     TreeNode,
     export_registry,
     get_enterprise,
     import_registry,
+    ownership_csv_path,
     tree,
+    write_report,
 )
-from zhiguo.registry.tables import write_report
 
 from .common import WorkspaceOpt, console, err_console, report_error, workspace_session
 
@@ -71,15 +74,30 @@ def import_cmd(
     ] = None,
 ) -> None:
     """导入企业名录（全部成功或全部不写入）/ import the registry, all or nothing."""
-    with workspace_session(workspace) as (_ws, session):
+    with workspace_session(workspace) as (ws, session):
+        # Every received file is kept (with its CSV ownership sibling) before anything else.
+        sender = f"cli:{getpass.getuser()}"
+        sibling = ownership_csv_path(file)
+        kept = [
+            keep_file(ws.inbox, "registry", f.name, f.read_bytes(), sender=sender)
+            for f in (
+                [file, sibling] if file.suffix.lower() == ".csv" and sibling.is_file() else [file]
+            )
+        ]
         try:
             result = import_registry(session=session, path=file, dry_run=dry_run)
         except ImportRejected as exc:
+            for received in kept:
+                record_outcome(
+                    received, {"result": "rejected", "problems": exc.details["problems"]}
+                )
             report_error(exc)
             _problems(exc.details["problems"])
             if report is not None:
                 write_report(report, ImportReport.model_validate(exc.details["report"]))
             raise typer.Exit(1) from exc
+        for received in kept:
+            record_outcome(received, {"result": "dry_run" if dry_run else "accepted"})
     warnings = [p for p in result.problems if p["severity"] != "error"]
     if warnings:
         _problems(warnings)

@@ -20,6 +20,7 @@ from .errors import (
     ZhiguoError,
 )
 from .i18n import DEFAULT_LANG, LANGS, normalise_lang, t
+from .inbox import Received, keep_file, record_outcome
 from .periods import Period
 from .settings import Settings, load_settings
 from .uscc import make_uscc, uscc_check_char, validate_uscc
@@ -43,6 +44,7 @@ __all__ = [
     "PermissionDenied",
     "Principal",
     "Problem",
+    "Received",
     "Role",
     "Scope",
     "Settings",
@@ -51,12 +53,14 @@ __all__ = [
     "ZhiguoError",
     "create_db_engine",
     "init_workspace",
+    "keep_file",
     "load_settings",
     "make_sessionmaker",
     "make_uscc",
     "migrate",
     "normalise_lang",
     "open_workspace",
+    "record_outcome",
     "session_scope",
     "t",
     "uscc_check_char",

@@ -35,6 +35,7 @@ from .service import (
     top_level_ids,
     tree,
 )
+from .tables import ownership_csv_path, write_report
 
 __all__ = [
     "RULES",
@@ -60,6 +61,7 @@ __all__ = [
     "list_enterprises",
     "load_records",
     "normalise_industry_code",
+    "ownership_csv_path",
     "path_to_root",
     "portfolio_summary",
     "refresh_levels",
@@ -67,4 +69,5 @@ __all__ = [
     "subtree_ids",
     "top_level_ids",
     "tree",
+    "write_report",
 ]
