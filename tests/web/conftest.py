@@ -22,8 +22,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from zhiguo.core import Role, Settings, Workspace, create_db_engine, make_sessionmaker
-from zhiguo.core import session_scope
+from zhiguo.core import (
+    Role,
+    Settings,
+    Workspace,
+    create_db_engine,
+    make_sessionmaker,
+    session_scope,
+)
 from zhiguo.registry import load_records
 from zhiguo.security import add_user, disable_user, login
 from zhiguo.testing import SAMPLE, sample_records

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
@@ -59,7 +62,15 @@ def _templates(settings: Settings) -> Jinja2Templates:
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the app for a workspace's settings (never at import time)."""
+    engine = create_db_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="zhiguo 智国",
         version=zhiguo.__version__,
         description="国资监管平台 API — state-owned asset supervision platform.",
@@ -67,7 +78,6 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    engine = create_db_engine(settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
@@ -89,17 +99,16 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (system, auth, registry_api, pages):
         app.include_router(module.router)
 
-    @app.on_event("shutdown")
-    def _dispose() -> None:
-        engine.dispose()
-
     return app
 
 
 def route_table(app: FastAPI) -> list[dict[str, Any]]:
-    """Every route as (path, methods): the authorization tests enumerate this."""
-    out = []
-    for route in app.routes:
-        methods = sorted(getattr(route, "methods", None) or [])
-        out.append({"path": getattr(route, "path", ""), "methods": methods})
-    return out
+    """Every route the app serves as (path, methods): the authorization tests enumerate this.
+
+    Since FastAPI 0.16x an included router is one entry in ``app.routes``; its routes are
+    reached through ``iter_route_contexts``.
+    """
+    return [
+        {"path": context.path, "methods": sorted(context.methods or [])}
+        for context in iter_route_contexts(app.routes)
+    ]

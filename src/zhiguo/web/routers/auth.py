@@ -37,7 +37,7 @@ def _set_cookie(response: Response, token: str, settings: SettingsDep) -> None:
 
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths: ``//evil`` or ``https://…`` become ``/``."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
 

@@ -73,8 +73,5 @@ def enterprise_detail(
         "shareholders": registry.shareholders_of(session=db, scope=scope, enterprise_id=ent.id),
         "children": registry.children_of(session=db, scope=scope, enterprise_id=ent.id),
         "eso": registry.effective_state_ownership(session=db, scope=scope, enterprise_id=ent.id),
-        "category": registry.IndustryCategory(ent.industry_category).label_zh
-        if ent.industry_category
-        else "",
     }
     return render(request, "enterprise.html", context)

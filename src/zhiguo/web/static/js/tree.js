@@ -15,13 +15,18 @@
     return 1 + (n.children || []).reduce(function (a, c) { return a + count(c); }, 0);
   }
   function render(el) {
-    fetch(el.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    var url = el.dataset.src;
+    var picker = el.dataset.asOfInput && document.getElementById(el.dataset.asOfInput);
+    if (picker && picker.value) url += (url.indexOf("?") < 0 ? "?" : "&") + "as_of=" + picker.value;
+    el.dataset.treeReady = "loading";
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (data) {
         var root = toSeries(data, el.dataset.rootLabel);
         var nodes = count(root);
         el.style.height = Math.max(420, Math.min(2400, (data.children || []).length * 26)) + "px";
-        var chart = echarts.init(el, null, { renderer: "canvas" });
+        var chart = echarts.getInstanceByDom(el) || echarts.init(el, null, { renderer: "canvas" });
+        chart.clear();
         chart.setOption({
           tooltip: { trigger: "item", formatter: function (p) {
             return p.data.name + (p.data.uscc ? "<br>" + p.data.uscc : "") +
@@ -35,10 +40,16 @@
             animationDuration: 300,
           }],
         });
+        chart.off("dblclick");
         chart.on("dblclick", function (p) {
           if (p.data && p.data.uscc) window.location.href = "/enterprises/" + p.data.uscc;
         });
-        window.addEventListener("resize", function () { chart.resize(); });
+        if (!el.dataset.bound) {
+          window.addEventListener("resize", function () { chart.resize(); });
+          if (picker) picker.addEventListener("change", function () { render(el); });
+          el.dataset.bound = "1";
+        }
+        chart.resize();
         el.dataset.treeReady = "true";
         el.dataset.nodes = String(nodes);
       })
