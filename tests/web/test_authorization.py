@@ -14,6 +14,7 @@ Every route the app serves must be in ``OBJECT_ROUTES``, ``COLLECTION_ROUTES`` o
 
 from __future__ import annotations
 
+import io
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
@@ -27,11 +28,12 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from zhiguo.core import Role, create_db_engine, init_workspace, make_sessionmaker, session_scope
 from zhiguo.registry import EnterpriseRecord, OwnershipRecord, load_records
 from zhiguo.security import add_user
-from zhiguo.testing import SAMPLE, sample_records, test_uscc
+from zhiguo.testing import SAMPLE, sample_records, test_uscc, write_registry_xlsx
 from zhiguo.web.app import create_app, route_table
 
 # ---------------------------------------------------------------- the oracle (pure, from the rules)
@@ -117,6 +119,11 @@ COLLECTION_ROUTES = {  # lists, trees, counts: scoped to the caller
     ("GET", "/api/registry/tree"): API,
     ("GET", "/"): PAGE,
     ("GET", "/enterprises"): PAGE,
+    ("GET", "/api/registry/export"): API,
+}
+# Functions only some roles may call (BFLA): role → allowed, everyone else 403 / 401.
+FUNCTION_ROUTES = {
+    ("POST", "/api/registry/import"): frozenset({"platform-admin", "regulator-analyst"}),
 }
 PUBLIC_ROUTES = {  # answer without a session, and show no business data
     ("GET", "/healthz"),
@@ -148,7 +155,7 @@ def _route_keys(table: Iterable[dict[str, Any]]) -> set[tuple[str, str]]:
 def test_every_route_is_in_the_matrix(app_world: Any) -> None:
     table = route_table(app_world.app)
     served = _route_keys(table)
-    known = set(OBJECT_ROUTES) | set(COLLECTION_ROUTES) | PUBLIC_ROUTES
+    known = set(OBJECT_ROUTES) | set(COLLECTION_ROUTES) | set(FUNCTION_ROUTES) | PUBLIC_ROUTES
     pathless = sum(1 for route in table if not route["path"])
     assert (sorted(served - known), sorted(known - served)) == ([], []), (
         f"in no authorization matrix: {sorted(served - known)}; "
@@ -303,6 +310,14 @@ def _collection_problems(
         if body["total"] != len(seen):
             problems.append(f"total {body['total']} ≠ {len(seen)}")
         return problems
+    if path == "/api/registry/export":
+        sheets = load_workbook(io.BytesIO(response.content), read_only=True)
+        rows = list(sheets["企业"].iter_rows(min_row=2, values_only=True))
+        got = {str(r[0]) for r in rows}
+        edges = list(sheets["股权"].iter_rows(min_row=2, values_only=True))
+        outside = {str(c) for e in edges for c in e[:2]} - seen
+        problems = [] if got == seen else [f"export {sorted(got)} ≠ {sorted(seen)}"]
+        return problems + [f"export edge names {x}" for x in sorted(outside)]
     if path == "/api/registry/tree":
         body = response.json()
         got = set(_tree_usccs(body))
@@ -335,7 +350,30 @@ COLLECTION_URLS = {
     "/api/registry/tree": "/api/registry/tree?depth=8",
     "/": "/",
     "/enterprises": "/enterprises",
+    "/api/registry/export": "/api/registry/export",
 }
+
+
+def test_functions_answer_only_the_roles_allowed(
+    app_world: Any, subtests: Any, tmp_path: Path
+) -> None:
+    """Each principal calls each function route: allowed ⇒ 200, other roles ⇒ 403,
+    no live session ⇒ 401 — and a refused call writes nothing and keeps nothing."""
+    ents, owns = sample_records()
+    for principal in PRINCIPALS:
+        with subtests.test(principal=principal):
+            client, caller = _caller(app_world, principal)
+            for (_method, path), roles in FUNCTION_ROUTES.items():
+                body = write_registry_xlsx(tmp_path / f"{principal}.xlsx", ents, owns)
+                files = {"file": (body.name, body.read_bytes(), "application/octet-stream")}
+                response = client.post(f"{path}?dry_run=true", files=files)
+                if not caller.active or caller.role is None:
+                    want = 401
+                else:
+                    want = 200 if caller.role in roles else 403
+                assert response.status_code == want, response.text[:300]
+                if want != 200:
+                    assert response.headers["content-type"].startswith("application/problem+json")
 
 
 def test_lists_trees_and_counts_hold_exactly_what_the_oracle_allows(

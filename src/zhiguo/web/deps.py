@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from zhiguo.core.access import Principal, Scope
+from zhiguo.core.access import Principal, Role, Scope
 from zhiguo.core.errors import AuthError, PermissionDenied
 from zhiguo.core.i18n import normalise_lang
 from zhiguo.core.settings import Settings
@@ -22,7 +22,7 @@ __all__ = [
     "SESSION_COOKIE",
     "LangDep",
     "PrincipalDep",
-    "RegulatorDep",
+    "RegistryMaintainerDep",
     "ScopeDep",
     "SessionDep",
     "SettingsDep",
@@ -77,13 +77,17 @@ def get_scope(db: SessionDep, principal: PrincipalDep) -> Scope:
 ScopeDep = Annotated[Scope, Depends(get_scope)]
 
 
-def require_regulator(principal: PrincipalDep) -> Principal:
-    if not principal.role.sees_whole_portfolio:
-        raise PermissionDenied("仅国资委用户可执行此操作", "Regulator users only")
+def require_registry_maintainer(principal: PrincipalDep) -> Principal:
+    """Registry maintenance (imports) is for the regulator's analysts and platform admins."""
+    if principal.role not in {Role.PLATFORM_ADMIN, Role.REGULATOR_ANALYST}:
+        raise PermissionDenied(
+            "仅国资委分析员或平台管理员可维护企业名录",
+            "Only regulator analysts and platform admins maintain the registry",
+        )
     return principal
 
 
-RegulatorDep = Annotated[Principal, Depends(require_regulator)]
+RegistryMaintainerDep = Annotated[Principal, Depends(require_registry_maintainer)]
 
 
 def get_lang(request: Request, settings: SettingsDep) -> str:

@@ -74,8 +74,9 @@ async def _zhiguo_error(request: Request, exc: Exception) -> Response:
     extra: dict[str, Any] = {"message_zh": exc.message_zh, "message_en": exc.message_en}
     if exc.location.as_dict():
         extra["location"] = exc.location.as_dict()
-    if "problems" in exc.details:
-        extra["problems"] = exc.details["problems"]
+    for key in ("problems", "report"):
+        if key in exc.details:
+            extra[key] = exc.details[key]
     status = exc.http_status
     return problem_response(
         request,

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from zhiguo import registry
-from zhiguo.registry import EnterpriseOut, OwnershipOut, TreeNode
+from zhiguo.core.errors import ImportRejected, InputError
+from zhiguo.core.inbox import Received, keep_file, record_outcome
+from zhiguo.registry import EnterpriseOut, ImportReport, OwnershipOut, TreeNode
 
-from ..deps import ScopeDep, SessionDep
+from ..deps import PrincipalDep, RegistryMaintainerDep, ScopeDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/registry", tags=["registry"])
 
@@ -101,3 +107,75 @@ def enterprise_tree(
     """The subtree below one enterprise, as of a date."""
     ent = registry.get_enterprise(session=db, scope=scope, uscc=uscc)
     return registry.tree(session=db, scope=scope, root_id=ent.id, as_of=as_of, max_depth=depth)
+
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {_XLSX: {}}, "description": "the registry workbook"}},
+)
+def export_registry(db: SessionDep, scope: ScopeDep, principal: PrincipalDep) -> Response:
+    """The registry the caller may see, as the import workbook (sheets 企业 and 股权)."""
+    with tempfile.TemporaryDirectory() as tmp:  # the temporary file goes with the request
+        path = Path(tmp) / "registry.xlsx"
+        registry.export_registry(session=db, scope=scope, path=path)
+        data = path.read_bytes()
+    name = f"registry-{principal.username}.xlsx"
+    return Response(
+        data, media_type=_XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def _safe_name(name: str | None, default: str) -> str:
+    stem = re.sub(r"[^\w.\-\u4e00-\u9fff]", "_", Path(name or default).name)[:100]
+    return stem or default
+
+
+def _read_limited(upload: UploadFile) -> bytes:
+    data = upload.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError(
+            f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB 上限",
+            f"File exceeds the {MAX_UPLOAD_BYTES // 1024 // 1024} MB limit",
+        )
+    return data
+
+
+@router.post("/import")
+def import_registry(
+    db: SessionDep,
+    settings: SettingsDep,
+    principal: RegistryMaintainerDep,
+    file: Annotated[UploadFile, File(description="xlsx（企业+股权）或企业 csv")],
+    ownership: Annotated[UploadFile | None, File(description="股权 csv（配合企业 csv）")] = None,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Import the registry, all or nothing. Every uploaded file is kept in the inbox first;
+    a rejected import answers 422 with every problem (sheet, row, column, rule, zh/en)."""
+    name = _safe_name(file.filename, "registry.xlsx")
+    if Path(name).suffix.lower() not in {".xlsx", ".csv"}:
+        raise InputError("仅支持 .xlsx 或 .csv 文件", "Only .xlsx or .csv files are accepted")
+    uploads = [(name, _read_limited(file))]
+    if ownership is not None:
+        uploads.append((f"{Path(name).stem}.ownership.csv", _read_limited(ownership)))
+    sender = f"web:{principal.username}"
+    inbox = settings.workspace / "inbox"
+    kept: list[Received] = [
+        keep_file(inbox, "registry", n, data, sender=sender) for n, data in uploads
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, data in uploads:
+            (Path(tmp) / n).write_bytes(data)
+        try:
+            report = registry.import_registry(session=db, path=Path(tmp) / name, dry_run=dry_run)
+        except ImportRejected:
+            for received in kept:
+                record_outcome(received, {"result": "rejected", "by": sender})
+            raise
+    for received in kept:
+        record_outcome(received, {"result": "dry_run" if dry_run else "accepted", "by": sender})
+    return report
