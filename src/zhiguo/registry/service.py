@@ -233,27 +233,28 @@ def tree(
     for parent, child, share, _depth in edges:
         if scope.allows(child):
             kids[parent].append((child, share))
+    # Portfolio roots sit at depth 1 under a virtual node; an enterprise root at depth 0.
+    start_depth = 0 if root_id is not None else 1
     wanted: set[int] = set(roots)
     frontier = list(roots)
-    for _ in range(max_depth):
+    for _ in range(max_depth - start_depth):
         nxt = [c for p in frontier for c, _s in kids.get(p, [])[:max_children]]
         wanted.update(nxt)
         frontier = nxt
+    cols = (Enterprise.id, Enterprise.uscc, Enterprise.name_zh, Enterprise.short_name,
+            Enterprise.level)  # fmt: skip
     names = {
-        e.id: e
+        row.id: row
         for chunk in _chunks(sorted(wanted), 5000)
-        for e in session.scalars(select(Enterprise).where(Enterprise.id.in_(chunk)))
+        for row in session.execute(select(*cols).where(Enterprise.id.in_(chunk)))
     }
-    sizes: dict[int, int] = {}
+    # Descendant counts for every node in one pass, deepest edges first (O(edges)).
+    sizes: dict[int, int] = defaultdict(int)
+    for parent, child, _share, _depth in sorted(edges, key=lambda e: -e[3]):
+        if scope.allows(child):
+            sizes[parent] += 1 + sizes[child]
 
     def descendants(node: int) -> int:
-        if node not in sizes:
-            stack, total = [node], 0
-            while stack:
-                for c, _s in kids.get(stack.pop(), []):
-                    total += 1
-                    stack.append(c)
-            sizes[node] = total
         return sizes[node]
 
     def build(node: int, depth: int, share: Decimal | None) -> TreeNode:
