@@ -85,7 +85,8 @@ def import_cmd(
             )
         ]
         try:
-            result = import_registry(session=session, path=file, dry_run=dry_run)
+            with console.status("校验并导入中 / validating and importing …"):
+                result = import_registry(session=session, path=file, dry_run=dry_run)
         except ImportRejected as exc:
             for received in kept:
                 record_outcome(
@@ -116,7 +117,10 @@ def export_cmd(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """导出企业名录（格式与导入相同）/ export the registry in the import format."""
-    with workspace_session(workspace) as (_ws, session):
+    with (
+        workspace_session(workspace) as (_ws, session),
+        console.status("导出中 / exporting …"),
+    ):
         written = export_registry(session=session, scope=Scope.everything(), path=file)
     for path in written:
         console.print(f"已写入 / written: {path}")
