@@ -103,18 +103,42 @@ def test_reimport_with_a_change_updates_only_that_row(loaded: Session, tmp_path:
     assert share == Decimal("55.5")
 
 
-def test_ownership_table_replaces_the_history_of_children_it_lists(
+def test_holdings_left_out_are_kept_and_end_with_an_end_date(
     loaded: Session, tmp_path: Path
 ) -> None:
     ents, owns = sample_records()
-    # B1's minority holding by A1 disappears from the file: it is removed.
-    owns = [o for o in owns if not (o.child_uscc == SAMPLE["B1"] and not o.controlling)]
+    minority = next(o for o in owns if not o.controlling)
+    without = [o for o in owns if o is not minority]
     report = import_registry(
-        session=loaded, path=write_registry_xlsx(tmp_path / "r.xlsx", ents, owns)
+        session=loaded, path=write_registry_xlsx(tmp_path / "k.xlsx", ents, without)
+    )
+    assert report.count("removed") == 0
+    assert loaded.scalar(select(OwnershipEdge).where(OwnershipEdge.controlling.is_(False)))
+    ended = [
+        o.model_copy(update={"valid_to": date(2025, 1, 1)}) if o is minority else o for o in owns
+    ]
+    report = import_registry(
+        session=loaded, path=write_registry_xlsx(tmp_path / "e.xlsx", ents, ended)
     )
     loaded.commit()
-    assert [r.action for r in report.rows if r.action == "removed"] == ["removed"]
-    assert loaded.scalar(select(OwnershipEdge).where(OwnershipEdge.controlling.is_(False))) is None
+    assert [r.action for r in report.rows if r.action != "unchanged"] == ["updated"]
+    end = loaded.scalar(select(OwnershipEdge.valid_to).where(OwnershipEdge.controlling.is_(False)))
+    assert end == date(2025, 1, 1)
+
+
+def test_a_corrected_start_date_replaces_the_holdings_periods(
+    loaded: Session, tmp_path: Path
+) -> None:
+    ents, owns = sample_records()
+    owns[1] = owns[1].model_copy(update={"valid_from": date(2012, 7, 1)})
+    report = import_registry(
+        session=loaded, path=write_registry_xlsx(tmp_path / "s.xlsx", ents, owns)
+    )
+    loaded.commit()
+    changed = sorted(r.action for r in report.rows if r.action != "unchanged")
+    assert changed == ["created", "removed"]
+    starts = loaded.scalars(select(OwnershipEdge.valid_from).where(OwnershipEdge.share_pct == 51))
+    assert list(starts) == [date(2012, 7, 1)]
 
 
 def _reject(session: Session, path: Path) -> ImportRejected:
@@ -234,9 +258,8 @@ def test_overlapping_periods_for_the_same_pair(loaded: Session, tmp_path: Path) 
 
 def test_two_controlling_parents_at_once(loaded: Session, tmp_path: Path) -> None:
     ents, owns = sample_records()
-    owns = [o for o in owns if not (o.child_uscc == SAMPLE["B1"] and not o.controlling)]
     owns.append(
-        OwnershipRecord(child_uscc=SAMPLE["B1"], parent_uscc=SAMPLE["G1"], share_pct=Decimal(20),
+        OwnershipRecord(child_uscc=SAMPLE["B1"], parent_uscc=SAMPLE["G1"], share_pct=Decimal(10),
                         controlling=True, valid_from=date(2019, 1, 1))
     )  # fmt: skip
     [err] = _errors(_reject(loaded, _bad_file(tmp_path, ents, owns)))

@@ -14,7 +14,11 @@ __all__ = ["RULES", "UnknownTableFile", "problem"]
 
 # rule id: (code, zh template, en template)
 RULES: dict[str, tuple[str, str, str]] = {
-    "file.unreadable": ("ZG-REG-001", "无法读取文件：{detail}", "Cannot read the file: {detail}"),
+    "file.unreadable": (
+        "ZG-REG-001",
+        "无法读取文件（不是有效的 xlsx/csv，或已损坏）：{detail}",
+        "Cannot read the file (not a valid xlsx/csv, or damaged): {detail}",
+    ),
     "file.no_sheet": (
         "ZG-REG-002",
         "找不到企业或股权数据（工作表应为“企业”/“股权”，或表头含统一社会信用代码）",
@@ -26,11 +30,16 @@ RULES: dict[str, tuple[str, str, str]] = {
         "无法识别的列 {column}，已忽略",
         "Unrecognised column {column}; ignored",
     ),
-    "value.required": ("ZG-REG-010", "{column} 不能为空", "{column} must not be empty"),
+    "file.no_rows": (
+        "ZG-REG-006",
+        "表中只有表头，没有数据行",
+        "The table has a header but no data rows",
+    ),
+    "value.required": ("ZG-REG-010", "{column} 不能为空", "{column_en} must not be empty"),
     "value.type": (
         "ZG-REG-011",
         "{column} 的值 {value!r} 无效：{detail}",
-        "{column} value {value!r} is invalid: {detail}",
+        "{column_en} value {value!r} is invalid: {detail_en}",
     ),
     "uscc.invalid": ("ZG-REG-012", "{detail}", "{detail_en}"),
     "uscc.numeric": (
@@ -101,6 +110,7 @@ def problem(rule: str, location: Location, severity: str = "error", **fields: An
     """A located :class:`Problem` for ``rule``, with its message rendered in zh and en."""
     code, zh, en = RULES[rule]
     fields.setdefault("detail_en", fields.get("detail", ""))
+    fields.setdefault("column_en", fields.get("column", ""))
     return Problem(
         code=code,
         rule=rule,
@@ -112,6 +122,6 @@ def problem(rule: str, location: Location, severity: str = "error", **fields: An
 
 
 class UnknownTableFile(InputError):
-    code = "ZG-REG-002"
+    code = "ZG-REG-005"
     title_zh = "无法识别的文件类型（支持 .xlsx、.csv）"
     title_en = "Unsupported file type (.xlsx and .csv are supported)"

@@ -1,10 +1,12 @@
 """Registry import and export: validate everything, then write all or nothing.
 
-An import file states enterprises (upserted by USCC) and, for every child it lists in the
-ownership table, that child's **complete** ownership history (its existing edges are
-replaced). Validation runs over the registry as it would be after the import, so an unknown
-parent, a cycle or a share total over 100 % is caught whether it comes from the file alone
-or from the file together with what is already stored. Any error: nothing is written.
+An import file states enterprises (upserted by USCC; only the columns the file has are
+updated) and, for every holding it lists — a (shareholder, enterprise) pair — that holding's
+**complete** history: the pair's stored periods are replaced by the file's. Holdings the file
+does not mention are kept, so a scoped export imported again changes nothing; a holding ends
+with an end date, not by leaving it out. Validation runs over the registry as it would be
+after the import, so an unknown parent, a cycle or a share total over 100 % is caught whether
+it comes from the file alone or from the file together with what is already stored. Any error: nothing is written.
 """
 
 from __future__ import annotations
@@ -28,16 +30,23 @@ from .models import Enterprise, OwnershipEdge
 from .parsing import ParsedEnterprise, ParsedOwnership, parse_tables
 from .schemas import CLASS_ZH, STATUS_ZH, EnterpriseRecord, ImportReport, RowOutcome
 from .service import refresh_levels, scope_filter
-from .tables import Table, read_tables, write_tables
+from .tables import Table, UnreadableFile, read_tables, write_tables
 
 __all__ = ["export_registry", "import_registry"]
 
 
-def _enterprise_row(rec: EnterpriseRecord) -> dict[str, Any]:
+def _enterprise_row(rec: EnterpriseRecord, table: Table | None = None) -> dict[str, Any]:
+    """Column values to store; with ``table``, only the columns that file has (a file with
+    just codes and names must not blank the rest)."""
     values = rec.model_dump(exclude={"level"})
     values["status"] = rec.status.value
     values["supervision_class"] = rec.supervision_class.value if rec.supervision_class else None
-    return values
+    if table is None:
+        return values
+    present = set(table.header)
+    if "industry_code" in present:
+        present.add("industry_category")  # derived from the code when not given
+    return {k: v for k, v in values.items() if k in present}
 
 
 def _unique_enterprises(
@@ -117,7 +126,8 @@ def _outcomes(
         if old is None:
             add(table, number, rec.uscc, "created")
         else:
-            same = all(_same(getattr(old, k), v) for k, v in _enterprise_row(rec).items())
+            row = _enterprise_row(rec, table)
+            same = all(_same(getattr(old, k), v) for k, v in row.items())
             add(table, number, rec.uscc, "unchanged" if same else "updated")
     file_keys = set()
     for rec_o, table, number in parsed_o:
@@ -158,11 +168,12 @@ def import_registry(
     del scope  # registry maintenance is a regulator function; the caller checks the role
     problems: list[Problem] = []
     name = path.name
+    tables: list[Table] = []
     try:
         tables = read_tables(path)
-    except (OSError, ValueError) as exc:
-        problems.append(problem("file.unreadable", Location(file=name), detail=str(exc)))
-        tables = []
+    except (UnreadableFile, OSError, UnicodeError) as exc:
+        reason = str(exc) if isinstance(exc, UnreadableFile) else type(exc).__name__
+        problems.append(problem("file.unreadable", Location(file=name), detail=reason))
     if not tables and not problems:
         problems.append(problem("file.no_sheet", Location(file=name)))
     parsed_e, parsed_o = parse_tables(tables, problems)
@@ -176,19 +187,19 @@ def import_registry(
 
     # The ownership graph after the import: stored edges of children the file does not
     # list, plus the file's edges.
-    touched = {rec.child_uscc for rec, _t, _n in parsed_o}
+    touched = {(rec.parent_uscc, rec.child_uscc) for rec, _t, _n in parsed_o}
     stored = {
         (uscc_of[r.parent_id], uscc_of[r.child_id], r.valid_from): r
         for r in session.scalars(select(OwnershipEdge))
     }
-    kept = [Edge.from_model(r, p, c) for (p, c, _d), r in stored.items() if c not in touched]
+    kept = [Edge.from_model(r, p, c) for (p, c, _d), r in stored.items() if (p, c) not in touched]
     merged = kept + file_edges
     unchanged = {Edge.from_model(r, p, c).terms() for (p, c, _d), r in stored.items()}
     check_edges(merged, {e.child for e in file_edges}, problems, names)
     check_cycles(merged, problems, unchanged)
     level_warnings(unique_e, merged, problems)
 
-    replaced = {k: r for k, r in stored.items() if k[1] in touched}
+    replaced = {k: r for k, r in stored.items() if k[:2] in touched}
     report = ImportReport(
         file=name,
         committed=False,
@@ -221,9 +232,9 @@ def _apply(
     stored_keys: dict[tuple[str, str, date], OwnershipEdge],
 ) -> None:
     new_rows = []
-    for rec, _t, _n in enterprises:
-        values = _enterprise_row(rec)
+    for rec, table, _n in enterprises:
         old = existing.get(rec.uscc)
+        values = _enterprise_row(rec, None if old is None else table)
         if old is None:
             new_rows.append({**values, "level": rec.level or 1})
         elif not all(_same(getattr(old, k), v) for k, v in values.items()):

@@ -22,6 +22,7 @@ __all__ = [
     "SHEET_ENTERPRISES",
     "SHEET_OWNERSHIP",
     "Table",
+    "UnreadableFile",
     "ownership_csv_path",
     "read_tables",
     "write_report",
@@ -122,6 +123,11 @@ def _table(kind: str, file: str, sheet: str | None, raw: list[list[Any]]) -> Tab
     return table
 
 
+class UnreadableFile(ValueError):
+    """The file is not a readable workbook; the message names the reader's error type only
+    (never a server path)."""
+
+
 def _decode(path: Path) -> str:
     data = path.read_bytes()
     try:
@@ -142,9 +148,15 @@ def read_tables(path: Path) -> list[Table]:
     if suffix in {".xlsx", ".xlsm", ".xls"}:
         from python_calamine import CalamineWorkbook
 
-        workbook = CalamineWorkbook.from_path(str(path))
-        for name in workbook.sheet_names:
-            raw = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        try:
+            workbook = CalamineWorkbook.from_path(str(path))
+            sheets = [
+                (name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                for name in workbook.sheet_names
+            ]
+        except Exception as exc:  # calamine raises its own types for broken or empty files
+            raise UnreadableFile(type(exc).__name__) from exc
+        for name, raw in sheets:
             header = [str(c).strip() for c in (raw[0] if raw else []) if c is not None]
             kind = _classify(header, name)
             if kind:
