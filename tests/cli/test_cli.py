@@ -122,3 +122,20 @@ def test_imported_files_are_kept_in_the_inbox_even_when_rejected(tmp_path: Path)
     assert len(kept) == 1 and kept[0].read_bytes() == src.read_bytes()
     meta = kept[0].with_suffix(".json").read_text(encoding="utf-8")
     assert "rejected" in meta and "ZG-REG-033" in meta
+
+
+def test_reset_never_deletes_a_folder_that_is_not_a_workspace(tmp_path: Path) -> None:
+    precious = tmp_path / "notws" / "important"
+    precious.mkdir(parents=True)
+    (precious / "data.txt").write_text("x")
+    with pytest.raises(Exception, match="not a workspace"):
+        build_demo(tmp_path / "notws", reset=True)
+    assert (precious / "data.txt").read_text() == "x"
+
+
+def test_reset_of_a_demo_on_postgresql_empties_its_database(db_url: str, tmp_path: Path) -> None:
+    url = None if db_url.startswith("sqlite") else db_url
+    first = build_demo(tmp_path / "d", database_url=url, reset=True)
+    again = build_demo(tmp_path / "d", reset=True)
+    assert first.created and again.created and len(again.users) == 5
+    assert first.users[0].password != again.users[0].password

@@ -18,7 +18,17 @@ def _error_classes() -> list[type[ZhiguoError]]:
 
 
 def test_error_codes_are_unique_and_shaped() -> None:
-    codes = [cls.code for cls in _error_classes()]
+    from zhiguo.registry import RULES
+    from zhiguo.registry import errors as registry_errors
+    from zhiguo.security import errors as security_errors
+
+    classes = _error_classes() + [
+        obj
+        for module in (registry_errors, security_errors)
+        for _n, obj in inspect.getmembers(module, inspect.isclass)
+        if issubclass(obj, ZhiguoError) and obj.__module__ == module.__name__
+    ]
+    codes = [cls.code for cls in classes] + [code for code, _zh, _en in RULES.values()]
     assert len(codes) == len(set(codes))
     assert all(code.startswith("ZG-") for code in codes)
 

@@ -311,3 +311,70 @@ def test_dry_run_validates_and_writes_nothing(session: Session, tmp_path: Path) 
     )
     assert report.dry_run and not report.committed and report.count("created") == 16
     assert session.scalar(select(Enterprise.id)) is None
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04garbage", b"not a workbook at all"])
+def test_unreadable_workbooks_are_a_clear_error(
+    session: Session, tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(content)
+    [err] = _errors(_reject(session, path))
+    assert err["rule"] == "file.unreadable" and err["location"]["file"] == "broken.xlsx"
+    assert str(tmp_path) not in err["message_en"]  # no server paths in messages
+
+
+def _csv(tmp_path: Path, header: str, *rows: str) -> Path:
+    path = tmp_path / "e.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "fragment"),
+    [
+        ("国有股权比例(%)", "1e30", "at most 100"),
+        ("国有股权比例(%)", "NaN", "number"),
+        ("级次", "²", "expected 1"),
+        ("级次", "99999999999999999999", "expected 1"),
+        ("企业名称", "示" * 201, "longer than 200"),
+        ("英文名称", "a\x00b", "control characters"),
+        ("行政区划代码", "44030", "6-digit"),
+        ("行业代码", "Z9999", "GB/T 4754"),
+        ("状态", "倒闭", "expected one of"),
+    ],
+)
+def test_bad_cells_are_located_and_explained_in_both_languages(
+    session: Session, tmp_path: Path, column: str, value: str, fragment: str
+) -> None:
+    header = (
+        f"统一社会信用代码,企业名称,{column}"
+        if column != "企业名称"
+        else "统一社会信用代码,企业名称"
+    )
+    cells = (
+        f"{SAMPLE['G1']},示例甲公司,{value}" if column != "企业名称" else f"{SAMPLE['G1']},{value}"
+    )
+    [err] = _errors(_reject(session, _csv(tmp_path, header, cells)))
+    assert err["location"]["row"] == 2 and err["location"]["column"] == column
+    assert fragment in err["message_en"]
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in err["message_en"].split("value")[0])
+
+
+def test_header_only_file_is_rejected(session: Session, tmp_path: Path) -> None:
+    [err] = _errors(_reject(session, _csv(tmp_path, "统一社会信用代码,企业名称")))
+    assert err["rule"] == "file.no_rows"
+
+
+def test_a_file_with_fewer_columns_does_not_blank_the_others(
+    loaded: Session, tmp_path: Path
+) -> None:
+    path = _csv(tmp_path, "uscc,name_zh", f"{SAMPLE['G2']},示例测试二集团（更名）有限公司")
+    report = import_registry(session=loaded, path=path)
+    loaded.commit()
+    assert [r.action for r in report.rows] == ["updated"]
+    g2 = loaded.scalars(select(Enterprise).where(Enterprise.uscc == SAMPLE["G2"])).one()
+    assert g2.name_zh == "示例测试二集团（更名）有限公司"
+    assert (g2.industry_code, g2.supervision_class, g2.state_share_pct) == (
+        "G5412", "commercial_2", Decimal("90"),
+    )  # fmt: skip

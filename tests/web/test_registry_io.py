@@ -78,3 +78,32 @@ def test_wrong_file_type_and_officer_export_scope(app_world: Any) -> None:
     book = load_workbook(io.BytesIO(officer.content), read_only=True)
     usccs = {str(r[0]) for r in book["企业"].iter_rows(min_row=2, values_only=True)}
     assert usccs == {SAMPLE["A1"], SAMPLE["A11"], SAMPLE["A12"]}
+
+
+def test_markup_in_imported_names_never_runs(app_world: Any, tmp_path: Path) -> None:
+    ents, owns = sample_records()
+    evil = "<img src=x onerror=alert(1)>"
+    ents[1] = ents[1].model_copy(update={"short_name": evil, "name_en": evil})
+    client = app_world.client("analyst")
+    path = write_registry_xlsx(tmp_path / "x.xlsx", ents, owns)
+    assert client.post("/api/registry/import", files=_upload(path)).status_code == 200
+    page = client.get(f"/enterprises/{SAMPLE['A1']}", headers={"Accept": "text/html"})
+    assert evil not in page.text and "&lt;img src=x" in page.text
+    csp = page.headers["content-security-policy"]
+    script_src = next(p for p in csp.split(";") if p.strip().startswith("script-src"))
+    assert "unsafe-inline" not in script_src
+    tree_js = client.get("/static/js/tree.js").text
+    assert "encodeHTML" in tree_js  # the chart tooltip escapes names
+
+
+def test_export_filename_is_ascii_with_a_utf8_alternative(app_world: Any) -> None:
+    response = app_world.client("analyst").get("/api/registry/export")
+    disposition = response.headers["content-disposition"]
+    disposition.encode("latin-1")
+    assert 'filename="registry.xlsx"' in disposition and "filename*=UTF-8''" in disposition
+
+
+def test_absurd_offsets_are_rejected_not_crashing(app_world: Any) -> None:
+    client = app_world.client("analyst")
+    response = client.get("/api/registry/enterprises?offset=99999999999999999999")
+    assert response.status_code == 422

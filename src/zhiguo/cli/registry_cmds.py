@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from zhiguo.core.access import Scope
-from zhiguo.core.errors import ImportRejected
+from zhiguo.core.errors import ImportRejected, InputError
 from zhiguo.core.inbox import keep_file, record_outcome
 from zhiguo.registry import (
     ImportReport,
@@ -97,8 +97,9 @@ def import_cmd(
             if report is not None:
                 write_report(report, ImportReport.model_validate(exc.details["report"]))
             raise typer.Exit(1) from exc
-        for received in kept:
-            record_outcome(received, {"result": "dry_run" if dry_run else "accepted"})
+    # Recorded after the session committed: "accepted" means durably in the registry.
+    for received in kept:
+        record_outcome(received, {"result": "dry_run" if dry_run else "accepted"})
     warnings = [p for p in result.problems if p["severity"] != "error"]
     if warnings:
         _problems(warnings)
@@ -145,7 +146,13 @@ def tree_cmd(
     depth: Annotated[int, typer.Option("--depth", min=1, max=10)] = 4,
 ) -> None:
     """打印产权树 / print the ownership tree below an enterprise."""
-    day = date.fromisoformat(as_of) if as_of else None
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError as exc:
+        raise InputError(
+            f"--as-of 日期无效：{as_of}（应为 YYYY-MM-DD）",
+            f"--as-of is not a valid date: {as_of} (expected YYYY-MM-DD)",
+        ) from exc
     with workspace_session(workspace) as (_ws, session):
         ent = get_enterprise(session=session, scope=Scope.everything(), uscc=uscc)
         root = tree(

@@ -19,7 +19,15 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from .errors import DependencyMissing
 from .settings import Settings
 
-__all__ = ["Base", "create_db_engine", "make_sessionmaker", "migrate", "session_scope"]
+__all__ = [
+    "Base",
+    "create_db_engine",
+    "current_revision",
+    "empty_database",
+    "make_sessionmaker",
+    "migrate",
+    "session_scope",
+]
 
 _NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -100,6 +108,13 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(_alembic_config(engine), revision)
+
+
+def empty_database(engine: Engine) -> None:
+    """Downgrade to an empty schema (every migration's ``downgrade``): demo resets only."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(engine), "base")
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -10,6 +10,7 @@ where — and so that support can search for a code rather than for a translated
     ├── InputError                   ZG-INPUT-001 a value a caller gave is invalid (400/422)
     │   ├── InvalidUSCC              ZG-INPUT-010 unified social credit code fails GB 32100
     │   ├── InvalidPeriod            ZG-INPUT-011 not a monthly period
+    │   ├── TooLarge                 ZG-INPUT-012 an upload over the size limit (413)
     │   └── ImportRejected           ZG-INPUT-100 a file import with problems; nothing written
     ├── AuthError                    ZG-AUTH-001  not logged in / bad credentials (401)
     ├── PermissionDenied             ZG-AUTH-003  logged in but not allowed (403)
@@ -39,6 +40,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "Problem",
+    "TooLarge",
     "WorkspaceError",
     "ZhiguoError",
 ]
@@ -163,6 +165,13 @@ class InvalidPeriod(InputError):
     code = "ZG-INPUT-011"
     title_zh = "期间无效"
     title_en = "Invalid period"
+
+
+class TooLarge(InputError):
+    code = "ZG-INPUT-012"
+    http_status = 413
+    title_zh = "文件过大"
+    title_en = "File too large"
 
 
 class ImportRejected(InputError):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zhiguo.core.access import Role, Scope
-from zhiguo.core.db import create_db_engine, make_sessionmaker, session_scope
+from zhiguo.core.db import create_db_engine, empty_database, make_sessionmaker, session_scope
 from zhiguo.core.errors import WorkspaceError
 from zhiguo.core.settings import SETTINGS_FILE, load_settings
 from zhiguo.core.workspace import Workspace, init_workspace
@@ -53,15 +53,28 @@ def _demo_users(world: World) -> list[tuple[str, Role, str | None, str]]:
     ]
 
 
-def _reset(root: Path) -> None:
+def _reset(root: Path) -> str | None:
+    """Remove a demo workspace folder; returns its database URL when that lives elsewhere
+    (PostgreSQL), so the caller can empty it too. Refuses anything that is not plainly a
+    demo workspace: a folder without ``zhiguo.toml`` is only removed when empty."""
+    if not root.exists():
+        return None
     toml = root / SETTINGS_FILE
-    if toml.exists() and not load_settings(root).demo_mode:
+    if not toml.exists():
+        if any(root.iterdir()):
+            raise WorkspaceError(
+                f"{root} 不是工作区且非空，拒绝删除",
+                f"{root} is not a workspace and not empty; refusing to delete it",
+            )
+        return None
+    settings = load_settings(root)
+    if not settings.demo_mode:
         raise WorkspaceError(
             f"{root} 不是示例工作区，拒绝重置（demo_mode = false）",
             f"{root} is not a demo workspace; refusing to reset it (demo_mode = false)",
         )
-    if root.exists():
-        shutil.rmtree(root)
+    shutil.rmtree(root)
+    return settings.database.url or None
 
 
 def build_demo(
@@ -77,9 +90,14 @@ def build_demo(
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {sorted(SCALES)}")
     path = Path(root).resolve()
-    if reset:
-        _reset(path)
-    ws = init_workspace(path, demo=True, database_url=database_url)
+    old_url = _reset(path) if reset else None
+    if old_url:
+        engine = create_db_engine(old_url)
+        try:
+            empty_database(engine)  # the demo's own PostgreSQL schema, not only the folder
+        finally:
+            engine.dispose()
+    ws = init_workspace(path, demo=True, database_url=database_url or old_url)
     if not ws.settings.demo_mode:
         raise WorkspaceError(
             f"{path} 不是示例工作区（demo_mode = false）", f"{path} is not a demo workspace"

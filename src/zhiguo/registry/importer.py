@@ -6,7 +6,8 @@ updated) and, for every holding it lists â€” a (shareholder, enterprise) pair â€
 does not mention are kept, so a scoped export imported again changes nothing; a holding ends
 with an end date, not by leaving it out. Validation runs over the registry as it would be
 after the import, so an unknown parent, a cycle or a share total over 100 % is caught whether
-it comes from the file alone or from the file together with what is already stored. Any error: nothing is written.
+it comes from the file alone or from the file together with what is already stored. Any
+error: nothing is written.
 """
 
 from __future__ import annotations

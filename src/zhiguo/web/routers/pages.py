@@ -36,7 +36,7 @@ def enterprises(
     lang: LangDep,
     q: Annotated[str | None, Query(max_length=100)] = None,
     level: Annotated[int | None, Query(ge=1, le=20)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> Response:
     items = registry.list_enterprises(
         session=db, scope=scope, q=q, level=level, limit=50, offset=offset

@@ -8,13 +8,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from zhiguo import registry
-from zhiguo.core.errors import ImportRejected, InputError
+from zhiguo.core.errors import ImportRejected, InputError, TooLarge
 from zhiguo.core.inbox import Received, keep_file, record_outcome
 from zhiguo.registry import EnterpriseOut, ImportReport, OwnershipOut, TreeNode
 
@@ -45,7 +46,7 @@ def list_enterprises(
     q: Annotated[str | None, Query(max_length=100)] = None,
     level: Annotated[int | None, Query(ge=1, le=20)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> EnterprisePage:
     """Enterprises the caller may see; the total counts only those too."""
     items = registry.list_enterprises(
@@ -124,10 +125,11 @@ def export_registry(db: SessionDep, scope: ScopeDep, principal: PrincipalDep) ->
         path = Path(tmp) / "registry.xlsx"
         registry.export_registry(session=db, scope=scope, path=path)
         data = path.read_bytes()
-    name = f"registry-{principal.username}.xlsx"
-    return Response(
-        data, media_type=_XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    del principal  # the export is the caller's scope; the name stays ASCII (RFC 6266)
+    disposition = (
+        f"attachment; filename=\"registry.xlsx\"; filename*=UTF-8''{quote('企业名录.xlsx')}"
     )
+    return Response(data, media_type=_XLSX, headers={"Content-Disposition": disposition})
 
 
 def _safe_name(name: str | None, default: str) -> str:
@@ -138,7 +140,7 @@ def _safe_name(name: str | None, default: str) -> str:
 def _read_limited(upload: UploadFile) -> bytes:
     data = upload.file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InputError(
+        raise TooLarge(
             f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB 上限",
             f"File exceeds the {MAX_UPLOAD_BYTES // 1024 // 1024} MB limit",
         )

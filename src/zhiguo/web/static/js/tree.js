@@ -29,8 +29,10 @@
         chart.clear();
         chart.setOption({
           tooltip: { trigger: "item", formatter: function (p) {
-            return p.data.name + (p.data.uscc ? "<br>" + p.data.uscc : "") +
-              "<br>" + (p.data.value || 0) + " ↓"; } },
+            // Names come from imported files: escape before ECharts renders them as HTML.
+            var esc = echarts.format.encodeHTML;
+            return esc(p.data.name) + (p.data.uscc ? "<br>" + esc(p.data.uscc) : "") +
+              "<br>" + Number(p.data.value || 0) + " ↓"; } },
           series: [{
             type: "tree", data: [root], orient: "LR", roam: true,
             top: "2%", left: "12%", bottom: "2%", right: "22%",
