@@ -125,6 +125,12 @@ COLLECTION_ROUTES = {  # lists, trees, counts: scoped to the caller
 FUNCTION_ROUTES = {
     ("POST", "/api/registry/import"): frozenset({"platform-admin", "regulator-analyst"}),
 }
+# One's own account: any live session may use them (even with an initial password).
+SELF_ROUTES = {
+    ("GET", "/account/password"): PAGE,
+    ("POST", "/account/password"): PAGE,
+    ("POST", "/api/auth/password"): API,
+}
 PUBLIC_ROUTES = {  # answer without a session, and show no business data
     ("GET", "/healthz"),
     ("GET", "/login"),
@@ -155,7 +161,13 @@ def _route_keys(table: Iterable[dict[str, Any]]) -> set[tuple[str, str]]:
 def test_every_route_is_in_the_matrix(app_world: Any) -> None:
     table = route_table(app_world.app)
     served = _route_keys(table)
-    known = set(OBJECT_ROUTES) | set(COLLECTION_ROUTES) | set(FUNCTION_ROUTES) | PUBLIC_ROUTES
+    known = (
+        set(OBJECT_ROUTES)
+        | set(COLLECTION_ROUTES)
+        | set(FUNCTION_ROUTES)
+        | set(SELF_ROUTES)
+        | PUBLIC_ROUTES
+    )
     pathless = sum(1 for route in table if not route["path"])
     assert (sorted(served - known), sorted(known - served)) == ([], []), (
         f"in no authorization matrix: {sorted(served - known)}; "
@@ -577,3 +589,29 @@ def test_random_worlds_agree_with_the_oracle(
             assert statuses == {u: 200 if u in seen else 404 for u in all_usccs}
     finally:
         app.state.engine.dispose()
+
+
+def test_own_account_routes_need_a_live_session(app_world: Any, subtests: Any) -> None:
+    """Anonymous and disabled callers are turned away; everyone else reaches the form, and a
+    wrong current password is refused without changing anything."""
+    for principal in PRINCIPALS:
+        with subtests.test(principal=principal):
+            client, caller = _caller(app_world, principal)
+            page = _get(client, PAGE, "/account/password")
+            api = client.post(
+                "/api/auth/password",
+                json={"current_password": "wrong", "new_password": "N3w!password-x"},
+            )
+            form = client.post(
+                "/account/password",
+                data={"current_password": "wrong", "new_password": "N3w!password-x"},
+                headers={"Accept": "text/html"},
+            )
+            if not caller.active or caller.role is None:
+                assert _unauthenticated(page, PAGE) is None
+                assert _unauthenticated(form, PAGE) is None
+                assert api.status_code == 401
+            else:
+                assert page.status_code == 200
+                assert api.status_code == 422 and api.json()["code"] == "ZG-SEC-012"
+                assert form.status_code == 422

@@ -48,6 +48,7 @@ class Principal:
     role: Role
     enterprise_id: int | None = None
     display_name: str = ""
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,21 @@ once; the data layer applies it. The security issue adds 三员分立 roles, TOT
 classification, masking and the SM3 audit chain on top of these functions.
 """
 
-from .errors import InvalidCredentials, SessionExpired, UserExists, WeakPassword
+from .errors import (
+    InvalidCredentials,
+    PasswordChangeRequired,
+    SessionExpired,
+    UserExists,
+    WeakPassword,
+    WrongCurrentPassword,
+)
 from .models import User, UserSession
 from .passwords import generate_password, hash_password, verify_password
 from .service import (
     NewUser,
     add_user,
     authenticate,
+    change_password,
     check_password_strength,
     disable_user,
     list_users,
@@ -26,13 +34,16 @@ from .service import (
 __all__ = [
     "InvalidCredentials",
     "NewUser",
+    "PasswordChangeRequired",
     "SessionExpired",
     "User",
     "UserExists",
     "UserSession",
     "WeakPassword",
+    "WrongCurrentPassword",
     "add_user",
     "authenticate",
+    "change_password",
     "check_password_strength",
     "disable_user",
     "generate_password",

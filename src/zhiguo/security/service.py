@@ -20,7 +20,13 @@ from zhiguo.core.errors import InputError, NotFound
 from zhiguo.core.settings import SecuritySettings
 from zhiguo.registry import get_enterprise, subtree_ids
 
-from .errors import InvalidCredentials, SessionExpired, UserExists, WeakPassword
+from .errors import (
+    InvalidCredentials,
+    SessionExpired,
+    UserExists,
+    WeakPassword,
+    WrongCurrentPassword,
+)
 from .models import User, UserSession
 from .passwords import generate_password, hash_password, needs_rehash, verify_password
 
@@ -28,6 +34,7 @@ __all__ = [
     "NewUser",
     "add_user",
     "authenticate",
+    "change_password",
     "check_password_strength",
     "disable_user",
     "list_users",
@@ -146,7 +153,23 @@ def principal_for(user: User) -> Principal:
         role=Role(user.role),
         enterprise_id=user.enterprise_id,
         display_name=user.display_name,
+        must_change_password=user.must_change_password,
     )
+
+
+def change_password(*, session: Session, user_id: int, current: str, new: str) -> None:
+    """The user's own change: the current password proves it is them; the new one must be
+    strong and different. Clears the initial-password flag."""
+    user = session.get(User, user_id)
+    if user is None or user.disabled or not verify_password(user.password_hash, current):
+        raise WrongCurrentPassword()
+    if new == current:
+        raise WeakPassword(
+            "新密码不能与当前密码相同", "The new password must differ from the current one"
+        )
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
 
 
 def authenticate(*, session: Session, username: str, password: str) -> User:

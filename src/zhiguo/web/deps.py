@@ -16,9 +16,15 @@ from zhiguo.core.access import Principal, Role, Scope
 from zhiguo.core.errors import AuthError, PermissionDenied
 from zhiguo.core.i18n import normalise_lang
 from zhiguo.core.settings import Settings
-from zhiguo.security import SessionExpired, resolve_scope, resolve_session
+from zhiguo.security import (
+    PasswordChangeRequired,
+    SessionExpired,
+    resolve_scope,
+    resolve_session,
+)
 
 __all__ = [
+    "PASSWORD_CHANGE_PATHS",
     "SESSION_COOKIE",
     "LangDep",
     "PrincipalDep",
@@ -29,6 +35,8 @@ __all__ = [
 ]
 
 SESSION_COOKIE = "zhiguo_session"
+# What a user whose initial password is still unchanged may reach.
+PASSWORD_CHANGE_PATHS = frozenset({"/account/password", "/api/auth/password"})
 LANG_COOKIE = "zhiguo_lang"
 
 
@@ -64,6 +72,8 @@ def get_principal(request: Request, db: SessionDep, settings: SettingsDep) -> Pr
         db.commit()  # keep the revocation of the expired session
         raise
     request.state.principal = principal
+    if principal.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired()
     return principal
 
 

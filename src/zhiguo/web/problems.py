@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zhiguo.core.errors import AuthError, ZhiguoError
 from zhiguo.core.i18n import normalise_lang
+from zhiguo.security import PasswordChangeRequired
 
 from .rendering import render
 
@@ -70,6 +71,8 @@ async def _zhiguo_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, AuthError) and _wants_html(request):
         target = quote(str(request.url.path))
         return RedirectResponse(f"/login?next={target}", status_code=303)
+    if isinstance(exc, PasswordChangeRequired) and _wants_html(request):
+        return RedirectResponse("/account/password", status_code=303)
     lang = _lang(request)
     extra: dict[str, Any] = {"message_zh": exc.message_zh, "message_en": exc.message_en}
     if exc.location.as_dict():

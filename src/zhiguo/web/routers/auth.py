@@ -8,12 +8,20 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from zhiguo.security import InvalidCredentials, login, logout
+from zhiguo.core.errors import ZhiguoError
+from zhiguo.security import InvalidCredentials, change_password, login, logout
 
-from ..deps import LANG_COOKIE, SESSION_COOKIE, LangDep, SessionDep, SettingsDep
+from ..deps import LANG_COOKIE, SESSION_COOKIE, LangDep, PrincipalDep, SessionDep, SettingsDep
 from ..rendering import render
 
 router = APIRouter(tags=["auth"])
+
+
+class PasswordChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
 
 
 class LoginIn(BaseModel):
@@ -124,3 +132,44 @@ def api_logout(request: Request, db: SessionDep) -> Response:
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+@router.get("/account/password", response_class=HTMLResponse, include_in_schema=False)
+def password_page(request: Request, principal: PrincipalDep, lang: LangDep) -> Response:
+    context = {"lang": lang, "principal": principal, "error": None, "done": False}
+    return render(request, "password.html", context)
+
+
+@router.post("/account/password", include_in_schema=False)
+def password_form(
+    request: Request,
+    db: SessionDep,
+    principal: PrincipalDep,
+    lang: LangDep,
+    current_password: Annotated[str, Form(max_length=256)],
+    new_password: Annotated[str, Form(max_length=256)],
+) -> Response:
+    try:
+        change_password(
+            session=db, user_id=principal.user_id, current=current_password, new=new_password
+        )
+    except ZhiguoError as exc:
+        context = {"lang": lang, "principal": principal, "error": exc.message(lang), "done": False}
+        return render(request, "password.html", context, status_code=exc.http_status)
+    db.commit()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/api/auth/password", status_code=204)
+def api_change_password(
+    body: PasswordChangeIn, db: SessionDep, principal: PrincipalDep
+) -> Response:
+    """Change one's own password (required first for users with an initial password)."""
+    change_password(
+        session=db,
+        user_id=principal.user_id,
+        current=body.current_password,
+        new=body.new_password,
+    )
+    db.commit()
+    return Response(status_code=204)
