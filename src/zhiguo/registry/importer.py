@@ -36,12 +36,10 @@ from .tables import Table, UnreadableFile, read_tables, write_tables
 __all__ = ["export_registry", "import_registry"]
 
 
-def _enterprise_row(rec: EnterpriseRecord, table: Table | None = None) -> dict[str, Any]:
+def _enterprise_row(rec: EnterpriseRecord, table: Table | None = None) -> dict[str, object]:
     """Column values to store; with ``table``, only the columns that file has (a file with
     just codes and names must not blank the rest)."""
-    values = rec.model_dump(exclude={"level"})
-    values["status"] = rec.status.value
-    values["supervision_class"] = rec.supervision_class.value if rec.supervision_class else None
+    values = rec.column_values()
     if table is None:
         return values
     present = set(table.header)

@@ -61,6 +61,16 @@ class EnterpriseRecord(BaseModel):
     state_share_pct: Decimal | None = None
     level: int | None = None
 
+    def column_values(self) -> dict[str, object]:
+        """The ``enterprises`` columns this record sets (``level`` is derived, not stored
+        from files)."""
+        values = self.model_dump(exclude={"level"})
+        values["status"] = self.status.value
+        values["supervision_class"] = (
+            self.supervision_class.value if self.supervision_class else None
+        )
+        return values
+
 
 class OwnershipRecord(BaseModel):
     """One ownership edge: ``parent_uscc`` holds ``share_pct`` % of ``child_uscc``."""

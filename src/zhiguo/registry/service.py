@@ -429,14 +429,6 @@ def refresh_levels(*, session: Session, as_of: date | None = None) -> int:
     return len(changes)
 
 
-def _enterprise_values(rec: EnterpriseRecord) -> dict[str, Any]:
-    values = rec.model_dump(exclude={"level"})
-    values["status"] = rec.status.value
-    values["supervision_class"] = rec.supervision_class.value if rec.supervision_class else None
-    values["level"] = rec.level or 1
-    return values
-
-
 def load_records(
     *,
     session: Session,
@@ -449,7 +441,9 @@ def load_records(
     imports go through ``importer`` which validates and diffs first)."""
     for chunk_start in range(0, len(enterprises), batch):
         chunk = enterprises[chunk_start : chunk_start + batch]
-        session.execute(insert(Enterprise), [_enterprise_values(r) for r in chunk])
+        session.execute(
+            insert(Enterprise), [{**r.column_values(), "level": r.level or 1} for r in chunk]
+        )
         if progress:
             progress(len(chunk))
     ids = dict(session.execute(select(Enterprise.uscc, Enterprise.id)).all())

@@ -136,7 +136,7 @@ def api_logout(request: Request, db: SessionDep) -> Response:
 
 @router.get("/account/password", response_class=HTMLResponse, include_in_schema=False)
 def password_page(request: Request, principal: PrincipalDep, lang: LangDep) -> Response:
-    context = {"lang": lang, "principal": principal, "error": None, "done": False}
+    context = {"lang": lang, "principal": principal, "error": None}
     return render(request, "password.html", context)
 
 
@@ -154,7 +154,7 @@ def password_form(
             session=db, user_id=principal.user_id, current=current_password, new=new_password
         )
     except ZhiguoError as exc:
-        context = {"lang": lang, "principal": principal, "error": exc.message(lang), "done": False}
+        context = {"lang": lang, "principal": principal, "error": exc.message(lang)}
         return render(request, "password.html", context, status_code=exc.http_status)
     db.commit()
     return RedirectResponse("/", status_code=303)
