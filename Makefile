@@ -23,7 +23,7 @@ $(BIN)/python:
 
 # constraints.txt pins every dependency (reproducible installs); `make lock` refreshes it.
 $(INSTALLED): $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,postgres]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,postgres,spark]"
 	@touch $@
 
 install: $(INSTALLED)
@@ -62,7 +62,7 @@ bench: install
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f --scale S || exit 1; done
 
 lock: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres,spark]"
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^zhiguo' > constraints.txt
 
 clean:

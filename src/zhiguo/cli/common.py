@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from sqlalchemy.orm import Session
 
 from zhiguo.core.db import create_db_engine, make_sessionmaker, session_scope
@@ -45,3 +46,23 @@ def workspace_session(workspace: Path | None) -> Iterator[tuple[Workspace, Sessi
             yield ws, session
     finally:
         engine.dispose()
+
+
+def print_problems(problems: list[dict[str, object]], limit: int = 200) -> None:
+    table = Table(title="问题清单 / problems", show_lines=False)
+    for col in ("级别", "代码 code", "工作表 sheet", "行 row", "列 column", "说明 message"):
+        table.add_column(col, overflow="fold")
+    for p in problems[:limit]:
+        loc = p.get("location") or {}
+        assert isinstance(loc, dict)
+        table.add_row(
+            "错误" if p["severity"] == "error" else "警告",
+            str(p["code"]),
+            str(loc.get("sheet") or loc.get("file") or ""),
+            str(loc.get("row") or ""),
+            str(loc.get("column") or ""),
+            f"{p['message_zh']}\n[dim]{p['message_en']}[/]",
+        )
+    err_console.print(table)
+    if len(problems) > limit:
+        err_console.print(f"… 另有 {len(problems) - limit} 条 / {len(problems) - limit} more")

@@ -13,7 +13,7 @@ import zhiguo
 from zhiguo.core.errors import ZhiguoError
 from zhiguo.core.workspace import init_workspace, open_workspace
 
-from . import registry_cmds, users_cmds
+from . import datacenter_cmds, registry_cmds, users_cmds
 from .common import WorkspaceOpt, console, report_error
 
 PANEL_WS = "工作区 Workspace"
@@ -28,6 +28,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(registry_cmds.app, name="registry", rich_help_panel=PANEL_DC)
+app.command("ingest", rich_help_panel=PANEL_DC)(datacenter_cmds.ingest)
+app.add_typer(datacenter_cmds.catalog_app, name="catalog", rich_help_panel=PANEL_DC)
+app.add_typer(datacenter_cmds.periods_app, name="periods", rich_help_panel=PANEL_DC)
+app.add_typer(datacenter_cmds.lake_app, name="lake", rich_help_panel=PANEL_DC)
 app.add_typer(users_cmds.app, name="users", rich_help_panel=PANEL_SEC)
 
 

@@ -25,7 +25,13 @@ from zhiguo.registry import (
     write_report,
 )
 
-from .common import WorkspaceOpt, console, err_console, report_error, workspace_session
+from .common import (
+    WorkspaceOpt,
+    console,
+    print_problems,
+    report_error,
+    workspace_session,
+)
 
 app = typer.Typer(
     help="企业名录与产权树 / enterprise registry and ownership tree", no_args_is_help=True
@@ -40,26 +46,6 @@ def _summary(report: ImportReport) -> None:
         *(str(report.count(a)) for a in ("created", "updated", "unchanged", "removed", "rejected"))
     )
     console.print(table)
-
-
-def _problems(problems: list[dict[str, object]], limit: int = 200) -> None:
-    table = Table(title="问题清单 / problems", show_lines=False)
-    for col in ("级别", "代码 code", "工作表 sheet", "行 row", "列 column", "说明 message"):
-        table.add_column(col, overflow="fold")
-    for p in problems[:limit]:
-        loc = p.get("location") or {}
-        assert isinstance(loc, dict)
-        table.add_row(
-            "错误" if p["severity"] == "error" else "警告",
-            str(p["code"]),
-            str(loc.get("sheet") or loc.get("file") or ""),
-            str(loc.get("row") or ""),
-            str(loc.get("column") or ""),
-            f"{p['message_zh']}\n[dim]{p['message_en']}[/]",
-        )
-    err_console.print(table)
-    if len(problems) > limit:
-        err_console.print(f"… 另有 {len(problems) - limit} 条 / {len(problems) - limit} more")
 
 
 @app.command("import")
@@ -93,7 +79,7 @@ def import_cmd(
                     received, {"result": "rejected", "problems": exc.details["problems"]}
                 )
             report_error(exc)
-            _problems(exc.details["problems"])
+            print_problems(exc.details["problems"])
             if report is not None:
                 write_report(report, ImportReport.model_validate(exc.details["report"]))
             raise typer.Exit(1) from exc
@@ -102,7 +88,7 @@ def import_cmd(
         record_outcome(received, {"result": "dry_run" if dry_run else "accepted"})
     warnings = [p for p in result.problems if p["severity"] != "error"]
     if warnings:
-        _problems(warnings)
+        print_problems(warnings)
     _summary(result)
     if report is not None:
         write_report(report, result)

@@ -20,7 +20,7 @@ from .errors import (
     ZhiguoError,
 )
 from .i18n import DEFAULT_LANG, LANGS, normalise_lang, t
-from .inbox import Received, keep_file, record_outcome
+from .inbox import Received, keep_file, keep_path, record_outcome
 from .periods import Period
 from .settings import Settings, load_settings
 from .uscc import make_uscc, uscc_check_char, validate_uscc
@@ -54,6 +54,7 @@ __all__ = [
     "create_db_engine",
     "init_workspace",
     "keep_file",
+    "keep_path",
     "load_settings",
     "make_sessionmaker",
     "make_uscc",

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Received", "keep_file", "record_outcome"]
+__all__ = ["Received", "keep_file", "keep_path", "record_outcome"]
 
 
 @dataclass(frozen=True)
@@ -66,3 +66,38 @@ def record_outcome(received: Received, outcome: dict[str, Any]) -> None:
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta.setdefault("outcomes", []).append({"at": datetime.now(UTC).isoformat(), **outcome})
     _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=2, default=str))
+
+
+def keep_path(inbox: Path, area: str, source: Path, *, name: str, sender: str) -> Received:
+    """Like :func:`keep_file` for a file on disk, copied in 1 MiB chunks while hashing, so
+    even a 2 GB upload is kept without ever being held in memory."""
+    folder = inbox / area
+    folder.mkdir(parents=True, exist_ok=True)
+    hasher = hashlib.sha256()
+    tmp = folder / f".incoming-{os.getpid()}-{id(source)}.part"
+    size = 0
+    with source.open("rb") as src, tmp.open("wb") as dst:
+        while chunk := src.read(1 << 20):
+            hasher.update(chunk)
+            dst.write(chunk)
+            size += len(chunk)
+        dst.flush()
+        os.fsync(dst.fileno())
+    digest = hasher.hexdigest()
+    suffix = Path(name).suffix.lower()[:10]
+    target = folder / f"{digest}{suffix}"
+    known = target.exists()
+    if known:
+        tmp.unlink()
+    else:
+        os.replace(tmp, target)
+    meta_path = folder / f"{digest}.json"
+    meta: dict[str, Any] = (
+        json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    )
+    meta.setdefault("sha256", digest)
+    meta.setdefault("arrivals", []).append(
+        {"name": name, "sender": sender, "at": datetime.now(UTC).isoformat(), "bytes": size}
+    )
+    _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=2))
+    return Received(path=target, sha256=digest, original_name=name, already_known=known)

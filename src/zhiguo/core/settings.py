@@ -27,6 +27,7 @@ __all__ = [
     "DatabaseSettings",
     "EngineSettings",
     "I18nSettings",
+    "IngestSettings",
     "SecuritySettings",
     "ServerSettings",
     "Settings",
@@ -72,6 +73,21 @@ class EngineSettings(BaseModel):
     )
 
 
+class IngestSettings(BaseModel):
+    max_file_mb: int = Field(
+        512, ge=1, description="Largest file accepted for ingestion (MB); larger is refused."
+    )
+    deadline_day: int = Field(
+        15, ge=1, le=28, description="Default deadline: this day of the month after the period."
+    )
+    timezone: str = Field(
+        "Asia/Shanghai", description="Time zone of reporting deadlines (IANA name)."
+    )
+    max_problems_per_rule: int = Field(
+        200, ge=1, description="Problems listed one by one per rule (the rest are counted)."
+    )
+
+
 class Settings(BaseSettings):
     """Root settings; one nested group per concern."""
 
@@ -89,6 +105,7 @@ class Settings(BaseSettings):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     i18n: I18nSettings = Field(default_factory=I18nSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
 
     @classmethod
     def settings_customise_sources(

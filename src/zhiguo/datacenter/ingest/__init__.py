@@ -1,5 +1,43 @@
-"""Ingestion: readers, validation, the inbox that keeps every file, atomic commits.
+"""Ingest: readers (xlsx, CSV in UTF-8/GB18030, JSON/NDJSON, Parquet), validation with
+located zh/en problems, the inbox that keeps every received file, atomic commits to the lake,
+and the reporting calendar (deadlines, open/closed periods, submission status, 催报)."""
 
-Built by the data-centre issue."""
+from zhiguo.datacenter.ingest.calendar import (
+    SubmissionState,
+    close_period,
+    default_deadline,
+    period_deadline,
+    period_state,
+    reopen_period,
+    set_deadline,
+    submission_states,
+)
+from zhiguo.datacenter.ingest.errors import RULES, problem
+from zhiguo.datacenter.ingest.facts import RAW_SCHEMA, raw_table
+from zhiguo.datacenter.ingest.models import IngestBatch, ReportingPeriod, Submission
+from zhiguo.datacenter.ingest.service import IngestResult, ingest_file, read_submission
+from zhiguo.datacenter.ingest.validate import Validated, ValidationContext, validate_facts
 
-__all__: list[str] = []
+__all__ = [
+    "RAW_SCHEMA",
+    "RULES",
+    "IngestBatch",
+    "IngestResult",
+    "ReportingPeriod",
+    "Submission",
+    "SubmissionState",
+    "Validated",
+    "ValidationContext",
+    "close_period",
+    "default_deadline",
+    "ingest_file",
+    "period_deadline",
+    "period_state",
+    "problem",
+    "raw_table",
+    "read_submission",
+    "reopen_period",
+    "set_deadline",
+    "submission_states",
+    "validate_facts",
+]

@@ -1,3 +1,7 @@
-"""The lake: versioned Delta tables under workspace/lake with as-of reads (data-centre issue)."""
+"""Versioned lake tables (Delta Lake on Parquet) under ``workspace/lake/``: atomic commits,
+corrections as new versions, reads as of a version or a timestamp, scoped snapshots."""
 
-__all__: list[str] = []
+from zhiguo.datacenter.lake.access import open_table, scoped_snapshot
+from zhiguo.datacenter.lake.tables import LakeTable, TableVersion
+
+__all__ = ["LakeTable", "TableVersion", "open_table", "scoped_snapshot"]

@@ -1,0 +1,72 @@
+"""The dataset registry: built-in datasets and a deployment's own register the same way.
+
+Platforms declare their datasets in their ``datasets.py`` and call :func:`register_dataset`
+from there; :func:`default_registry` loads the built-in declarations (dogfooding the same
+path a deployment's plugin would use).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+
+from zhiguo.core.errors import Conflict, NotFound
+from zhiguo.datacenter.catalog.schemas import DatasetSpec
+
+__all__ = ["BUILTIN_DATASET_MODULES", "DatasetRegistry", "default_registry", "register_dataset"]
+
+BUILTIN_DATASET_MODULES: tuple[str, ...] = ("zhiguo.datacenter.flashreport.datasets",)
+"""Modules whose ``DATASETS`` are registered at start-up; a deployment appends its own."""
+
+
+class DatasetRegistry:
+    """Name → :class:`DatasetSpec`; re-registering an identical spec is a no-op."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, DatasetSpec] = {}
+
+    def register(self, spec: DatasetSpec) -> DatasetSpec:
+        known = self._specs.get(spec.name)
+        if known is not None and known != spec:
+            raise Conflict(
+                f"数据集 {spec.name} 已以不同定义注册",
+                f"Dataset {spec.name} is already registered with a different definition",
+            )
+        self._specs[spec.name] = spec
+        return spec
+
+    def get(self, name: str) -> DatasetSpec:
+        try:
+            return self._specs[name]
+        except KeyError:
+            raise NotFound(f"没有数据集 {name}", f"No dataset named {name}") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def __iter__(self) -> Iterator[DatasetSpec]:
+        return iter(sorted(self._specs.values(), key=lambda s: s.name))
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+
+_default: DatasetRegistry | None = None
+
+
+def register_dataset(spec: DatasetSpec, registry: DatasetRegistry | None = None) -> DatasetSpec:
+    """Register ``spec`` in ``registry`` (the process-wide default if None)."""
+    return (registry or default_registry()).register(spec)
+
+
+def default_registry() -> DatasetRegistry:
+    """The process-wide registry, loaded with every module in BUILTIN_DATASET_MODULES."""
+    global _default
+    if _default is None:
+        registry = DatasetRegistry()
+        for module_name in BUILTIN_DATASET_MODULES:
+            module = importlib.import_module(module_name)
+            for spec in module.DATASETS:
+                registry.register(spec)
+        _default = registry
+    return _default

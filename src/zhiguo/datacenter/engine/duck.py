@@ -1,0 +1,67 @@
+"""DuckDB backend: embedded, reads Arrow tables and lake snapshots (Arrow datasets) in place."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from zhiguo.datacenter.engine.relations import Relation
+
+__all__ = ["DuckDBEngine"]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class DuckDBEngine:
+    """One DuckDB connection per query (cheap, thread-safe, nothing left registered)."""
+
+    name = "duckdb"
+
+    def __init__(self, *, threads: int | None = None, memory_limit: str | None = None) -> None:
+        self._threads = threads
+        self._memory_limit = memory_limit
+        self._lock = threading.Lock()
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        config: dict[str, Any] = {}
+        if self._threads:
+            config["threads"] = self._threads
+        if self._memory_limit:
+            config["memory_limit"] = self._memory_limit
+        return duckdb.connect(":memory:", config=config)
+
+    def query(
+        self,
+        sql: str,
+        *,
+        tables: Mapping[str, Relation | pa.Table],
+        params: Mapping[str, Any] | None = None,
+    ) -> pa.Table:
+        con = self._connect()
+        try:
+            for name, rel in tables.items():
+                relation = rel if isinstance(rel, Relation) else Relation(rel)
+                raw = f"__raw_{name}"
+                con.register(raw, relation.data)
+                where = ""
+                if relation.row_filter is not None:
+                    column = _quote(relation.row_filter.column)
+                    values = list(relation.row_filter.values)
+                    if values:
+                        con.register(f"__allowed_{name}", pa.table({"v": values}))
+                        where = f" WHERE {column} IN (SELECT v FROM {_quote('__allowed_' + name)})"
+                    else:
+                        where = " WHERE FALSE"
+                con.execute(f"CREATE TEMP VIEW {_quote(name)} AS SELECT * FROM {_quote(raw)}{where}")
+            return con.sql(sql, params=dict(params) if params else None).to_arrow_table()
+        finally:
+            con.close()
+
+    def close(self) -> None:
+        """Nothing to release: connections live for one query."""

@@ -1,0 +1,30 @@
+"""Ingest errors and the one table of ingest rules (file form + content), each with a stable
+code and zh/en text. A new rule is one row in ``file_rules.py`` or ``content_rules.py`` plus
+the check that raises it; a test asserts codes are unique and documented.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zhiguo.core.errors import Location, Problem
+from zhiguo.datacenter.ingest.content_rules import CONTENT_RULES
+from zhiguo.datacenter.ingest.file_rules import FILE_RULES
+
+__all__ = ["RULES", "problem"]
+
+RULES: dict[str, tuple[str, str, str]] = {**FILE_RULES, **CONTENT_RULES}
+
+
+def problem(rule: str, location: Location, severity: str = "error", **fields: Any) -> Problem:
+    """A located :class:`Problem` for ``rule``, its message rendered in zh and en."""
+    code, zh, en = RULES[rule]
+    fields.setdefault("detail_en", fields.get("detail", ""))
+    return Problem(
+        code=code,
+        rule=rule,
+        message_zh=zh.format(**fields),
+        message_en=en.format(**fields),
+        location=location,
+        severity=severity,
+    )

@@ -1,0 +1,453 @@
+"""Validation of a submission's raw facts: every check vectorised over the whole file.
+
+Why vectorised: a month's flash reports for a large group are millions of figures, and the
+checks (types, items, units, scope, periods, duplicates, required items, identities,
+cross-period continuity) must run at well over a million facts per second. Per-row work
+happens only for the rare rows that need explaining, and each rule lists at most
+``max_per_rule`` occurrences (then says how many more there are).
+
+Input: the readers' raw facts (``facts.RAW_SCHEMA``). Output: the facts the lake accepts
+(codes normalised, money in 元) and every :class:`Problem` with its exact location.
+Errors block the whole submission; warnings pass with a note.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from zhiguo.core.errors import Location, Problem
+from zhiguo.core.periods import Period
+from zhiguo.core.uscc import validate_uscc
+from zhiguo.datacenter.engine import DuckDBEngine
+from zhiguo.datacenter.flashreport.items import (
+    CALIBERS,
+    KIND_CALIBERS,
+    all_items,
+    items_for_year,
+    label_to_code,
+)
+from zhiguo.datacenter.ingest.errors import RULES, problem
+
+__all__ = ["PLACEHOLDERS", "Validated", "ValidationContext", "validate_facts"]
+
+PLACEHOLDERS = (
+    "", "—", "——", "–", "-", "－", "N/A", "n/a", "NA", "na", "无", "/", "不适用", "null",
+    "NULL", "None", "空",
+)  # fmt: skip
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+MAX_MONEY_YUAN = 5e13  # 50 trillion 元: beyond any city portfolio; usually a unit mistake
+_FACTOR = {"yuan": 1.0, "10k_yuan": 10_000.0}
+_KEY = ("uscc", "period", "report_type", "item_code", "caliber", "scope")
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """What validation needs to know beyond the file itself.
+
+    ``entities``: the registry as a table (uscc, enterprise_id, status); ``allowed_ids``: the
+    submitter's scope (None = every enterprise); ``period_state(period)`` → open | closed |
+    future; ``previous_facts(keys)`` → lake facts for (enterprise_id, period) keys, used by
+    cross-period rules (None when there is no history to compare with).
+    """
+
+    file: str
+    entities: pa.Table
+    allowed_ids: frozenset[int] | None
+    period_state: Callable[[str], str]
+    previous_facts: Callable[[pa.Table], pa.Table] | None = None
+    max_per_rule: int = 200
+
+
+@dataclass
+class Validated:
+    """Accepted facts (lake columns, without batch columns) and the problems found."""
+
+    facts: pa.Table
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+class _Findings:
+    """Collects problems, at most ``cap`` listed per rule (the rest counted)."""
+
+    def __init__(self, file: str, cap: int) -> None:
+        self.file, self.cap = file, cap
+        self.items: list[Problem] = []
+        self.counts: Counter[str] = Counter()
+        self.severity: dict[str, str] = {}
+
+    def add(self, rule: str, row: dict[str, Any] | None, severity: str = "error", **f: Any) -> None:
+        self.counts[rule] += 1
+        self.severity[rule] = severity
+        if self.counts[rule] > self.cap:
+            return
+        loc = Location(file=self.file)
+        if row is not None:
+            loc = Location(
+                file=self.file,
+                sheet=row.get("_sheet"),
+                row=row.get("_row"),
+                column=row.get("_column"),
+                field=row.get("item_code"),
+            )
+        self.items.append(problem(rule, loc, severity, **f))
+
+    def rows(
+        self,
+        table: pa.Table,
+        mask: pa.Array | pa.ChunkedArray,
+        rule: str,
+        severity: str = "error",
+        **fixed: Any,
+    ) -> int:
+        """Add one problem per masked row (``fixed`` fields plus ``{column}`` from the row)."""
+        hits = table.filter(pc.fill_null(mask, False))
+        n = hits.num_rows
+        if not n:
+            return 0
+        room = max(self.cap - self.counts[rule], 0)
+        for row in hits.slice(0, room).to_pylist():
+            fields = {**fixed, **_names(row.get("item_code"))}
+            fields.setdefault("value", row.get("value"))
+            fields = {k: (v(row) if callable(v) else v) for k, v in fields.items()}
+            self.add(rule, row, severity, **fields)
+        self.counts[rule] += n - min(n, room)
+        self.severity[rule] = severity
+        return int(n)
+
+    def finish(self) -> list[Problem]:
+        out = list(self.items)
+        for rule, n in self.counts.items():
+            if n > self.cap:
+                out.append(
+                    problem(
+                        "problems.truncated",
+                        Location(file=self.file),
+                        self.severity[rule],
+                        rule_name=f"{RULES[rule][0]} {rule}",
+                        count=n - self.cap,
+                    )
+                )
+        return out
+
+
+_ITEM_NAMES = {i.code: (i.name_zh, i.name_en) for i in all_items()}
+
+
+def _names(code: object) -> dict[str, str]:
+    zh, en = _ITEM_NAMES.get(str(code), (str(code), str(code)))
+    return {"item": f"{zh}（{code}）", "item_en": f"{en} ({code})"}
+
+
+def _caliber(code: str) -> dict[str, str]:
+    zh, en = CALIBERS.get(code, (code, code))
+    return {"caliber": zh, "caliber_en": en}
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:,.2f}"
+
+
+# -- normalisation -------------------------------------------------------------------------
+def _map_codes(col: pa.ChunkedArray, mapping: dict[str, str]) -> tuple[pa.Array, pa.Array]:
+    """(codes, unknown-mask) for a dimension column given in any accepted spelling."""
+    keys = pa.array(list(mapping))
+    values = pa.array(list(mapping.values()))
+    text = pc.utf8_trim_whitespace(col.cast(pa.string()))
+    idx = pc.index_in(text, value_set=keys)
+    codes = pc.take(values, idx)
+    unknown = pc.and_(pc.is_valid(text), pc.is_null(idx))
+    return codes, unknown
+
+
+def _parse_text_number(text: str) -> tuple[float | None, str]:
+    """A forgiving parse of one odd value: ('number', 'ok'|'normalised'|'nan'|'bad')."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    negative = s.startswith("(") and s.endswith(")")  # accounting style (1,234) = −1,234
+    s = s.strip("()")
+    s = re.sub(r"[,，\s\u00a0]", "", s).removesuffix("元").removesuffix("万元")
+    try:
+        number = float(s)
+    except ValueError:
+        return None, "bad"
+    if not math.isfinite(number):
+        return None, "nan"
+    return (-number if negative else number), "normalised"
+
+
+def _values(t: pa.Table, found: _Findings) -> tuple[pa.Array, pa.Array]:
+    """(value as float64 or null, placeholder-mask) with problems for the odd ones."""
+    col = t["value"]
+    if pa.types.is_floating(col.type) or pa.types.is_integer(col.type):
+        numbers = col.cast(pa.float64())
+        finite = pc.is_finite(numbers)
+        found.rows(t, pc.invert(pc.fill_null(finite, True)), "value.not_finite")
+        numbers = pc.if_else(pc.fill_null(finite, True), numbers, None)
+        return numbers.combine_chunks(), pc.is_null(col).combine_chunks()
+    text = pc.utf8_trim_whitespace(col.cast(pa.string()))
+    placeholder = pc.or_(pc.is_null(text), pc.is_in(text, value_set=pa.array(PLACEHOLDERS)))
+    clean = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
+    numbers = pc.cast(pc.if_else(clean, text, None), pa.float64())
+    odd = pc.and_(pc.invert(clean), pc.invert(placeholder))
+    odd_idx = pc.indices_nonzero(pc.fill_null(odd, False)).to_pylist()
+    if odd_idx:
+        fixed: dict[int, float] = {}
+        for i in odd_idx:
+            raw = text[i].as_py()
+            number, how = _parse_text_number(raw)
+            row = t.slice(i, 1).to_pylist()[0]
+            fields = {**_names(row.get("item_code")), "value": raw}
+            if number is not None:
+                fixed[i] = number
+                found.add("value.normalised", row, "warning", number=_fmt(number), **fields)
+            else:
+                found.add("value.not_finite" if how == "nan" else "value.not_number", row, **fields)
+        arr = numbers.combine_chunks().to_pylist()
+        for i, v in fixed.items():
+            arr[i] = v
+        numbers = pa.chunked_array([pa.array(arr, pa.float64())])
+    return numbers.combine_chunks(), placeholder.combine_chunks()
+
+
+def _periods(t: pa.Table, ctx: ValidationContext, found: _Findings) -> tuple[pa.Array, pa.Array]:
+    """(canonical period or null, bad-mask) with problems for invalid/closed/future ones."""
+    text = pc.utf8_trim_whitespace(t["period"].cast(pa.string()))
+    distinct = pc.unique(text).to_pylist()
+    canon: dict[str, str | None] = {}
+    for raw in distinct:
+        if raw is None:
+            continue
+        try:
+            p = str(Period.parse(raw))
+        except Exception:
+            canon[raw] = None
+            found.rows(t, pc.equal(text, raw), "period.invalid", value=raw)
+            continue
+        state = ctx.period_state(p)
+        canon[raw] = p if state == "open" else None
+        if state != "open":
+            found.rows(t, pc.equal(text, raw), f"period.{state}", value=p)
+    found.rows(t, pc.is_null(text), "dim.missing", column="期间 period")
+    keys = pa.array(list(canon), pa.string())
+    vals = pa.array(list(canon.values()), pa.string())
+    mapped = pc.take(vals, pc.index_in(text, value_set=keys))
+    return mapped.combine_chunks() if isinstance(mapped, pa.ChunkedArray) else mapped, pc.is_null(
+        mapped
+    )
+
+
+def _entities(t: pa.Table, ctx: ValidationContext, found: _Findings) -> tuple[pa.Array, pa.Array]:
+    """(enterprise_id or null, bad-mask): unknown, out-of-scope and malformed USCCs."""
+    uscc = pc.utf8_upper(pc.utf8_trim_whitespace(t["uscc"].cast(pa.string())))
+    idx = pc.index_in(uscc, value_set=ctx.entities["uscc"].combine_chunks())
+    ids = pc.take(ctx.entities["enterprise_id"].combine_chunks(), idx)
+    statuses = pc.take(ctx.entities["status"].combine_chunks(), idx)
+    found.rows(t, pc.is_null(uscc), "dim.missing", column="统一社会信用代码 uscc")
+    unknown = pc.and_(pc.is_valid(uscc), pc.is_null(idx))
+    bad = pc.or_(pc.is_null(uscc), unknown)
+    for value in pc.unique(pc.filter(uscc, unknown)).to_pylist():
+        rows = pc.equal(uscc, value)
+        first = t.filter(rows).slice(0, 1).to_pylist()[0]
+        rule = "entity.unknown" if ctx.allowed_ids is None else "entity.out_of_scope"
+        try:
+            validate_uscc(value)
+        except Exception as exc:  # malformed: say why (GB 32100 check character etc.)
+            found.add("dim.unknown", first, column="统一社会信用代码 uscc", value=value,
+                      allowed=str(exc)[:120])  # fmt: skip
+            continue
+        found.add(rule, first, value=value)
+    if ctx.allowed_ids is not None:
+        allowed = pa.array(sorted(ctx.allowed_ids), pa.int64())
+        outside = pc.and_(pc.is_valid(ids), pc.invert(pc.is_in(ids, value_set=allowed)))
+        for value in pc.unique(pc.filter(uscc, outside)).to_pylist():
+            first = t.filter(pc.equal(uscc, value)).slice(0, 1).to_pylist()[0]
+            found.add("entity.out_of_scope", first, value=value)
+        bad = pc.or_(bad, outside)
+    inactive = pc.and_(pc.is_valid(statuses), pc.not_equal(statuses, "active"))
+    for value in pc.unique(pc.filter(uscc, inactive)).to_pylist():
+        first = t.filter(pc.equal(uscc, value)).slice(0, 1).to_pylist()[0]
+        status = pc.filter(statuses, pc.equal(uscc, value))[0].as_py()
+        found.add("entity.inactive", first, "warning", value=value, status=status)
+    return ids, pc.fill_null(bad, True)
+
+
+def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
+    """Check ``raw`` (RAW_SCHEMA) completely; return the acceptable facts and the problems."""
+    found = _Findings(ctx.file, ctx.max_per_rule)
+    if raw.num_rows == 0:
+        found.add("file.no_rows", None)
+        return Validated(_empty_facts(), found.finish())
+    t = raw.append_column("_i", pa.array(range(raw.num_rows), pa.int64()))
+
+    # 1. dimensions in any accepted spelling -> codes
+    spellings = label_to_code()
+    dims: dict[str, pa.Array] = {}
+    bad = pc.is_null(t["_i"])  # all False: rows are struck out as checks fail
+    for col, zh in (("caliber", "口径"), ("scope", "范围"), ("report_type", "报表类型"),
+                    ("unit", "金额单位")):  # fmt: skip
+        codes, unknown = _map_codes(t[col], spellings[col])
+        allowed = "、".join(sorted(set(spellings[col].values())))
+        for value in pc.unique(pc.filter(t[col], unknown)).to_pylist():
+            found.rows(t, pc.equal(t[col], value), "dim.unknown",
+                       column=f"{zh} {col}", value=value, allowed=allowed)  # fmt: skip
+        if col == "scope":
+            codes = pc.fill_null(codes, "total")
+        elif col != "unit":
+            found.rows(t, pc.and_(pc.is_null(codes), pc.invert(unknown)), "dim.missing",
+                       column=f"{zh} {col}")  # fmt: skip
+        dims[col] = codes
+        bad = pc.or_(bad, pc.is_null(codes) if col != "unit" else unknown)
+
+    periods, bad_period = _periods(t, ctx, found)
+    ids, bad_entity = _entities(t, ctx, found)
+    bad = pc.or_(pc.or_(bad, bad_period), bad_entity)
+
+    # 2. items (dictionary of the period's year), calibers allowed for the item's kind
+    years = pc.cast(pc.utf8_slice_codeunits(periods, 0, 4), pa.int32())
+    item_code = pc.utf8_trim_whitespace(t["item_code"].cast(pa.string()))
+    kind = pa.nulls(t.num_rows, pa.string())
+    nonneg = pa.nulls(t.num_rows, pa.bool_())
+    money = pa.nulls(t.num_rows, pa.bool_())
+    required = pa.nulls(t.num_rows, pa.bool_())
+    for year in [y for y in pc.unique(years).to_pylist() if y is not None]:
+        items = list(items_for_year(year).values())
+        in_year = pc.fill_null(pc.equal(years, year), False)
+        idx = pc.index_in(item_code, value_set=pa.array([i.code for i in items]))
+        for name, arr, values in (
+            ("kind", kind, [i.kind for i in items]),
+            ("nonneg", nonneg, [i.nonneg for i in items]),
+            ("money", money, [i.unit_kind == "money" for i in items]),
+            ("required", required, [i.required for i in items]),
+        ):
+            picked = pc.take(pa.array(values), idx)
+            merged = pc.if_else(in_year, picked, arr)
+            if name == "kind":
+                kind = merged
+            elif name == "nonneg":
+                nonneg = merged
+            elif name == "money":
+                money = merged
+            else:
+                required = merged
+        unknown = pc.and_(in_year, pc.is_null(idx))
+        found.rows(t, unknown, "item.unknown", value=lambda r: r["item_code"], year=year)
+    bad = pc.or_(bad, pc.is_null(kind))
+    caliber_ok = pc.is_null(kind)  # unknown items are reported already
+    for k, cals in KIND_CALIBERS.items():
+        caliber_ok = pc.or_(
+            caliber_ok,
+            pc.and_(pc.equal(kind, k), pc.is_in(dims["caliber"], value_set=pa.array(cals))),
+        )
+    wrong_caliber = pc.and_(pc.invert(pc.fill_null(caliber_ok, True)), pc.invert(bad))
+    kinds_of = {i.code: i.kind for i in all_items()}
+
+    def _allowed(row: dict[str, Any], lang: str) -> str:
+        cals = KIND_CALIBERS.get(kinds_of.get(row["item_code"], "flow"), ())
+        return "、".join(CALIBERS[c][0 if lang == "zh" else 1] for c in cals)
+
+    calibers_arr = dims["caliber"]
+    t2 = t.append_column("_caliber", calibers_arr)
+    found.rows(
+        t2, wrong_caliber, "item.caliber_not_allowed",
+        caliber=lambda r: CALIBERS.get(r["_caliber"], (r["_caliber"],))[0],
+        caliber_en=lambda r: CALIBERS.get(r["_caliber"], ("", r["_caliber"]))[1],
+        allowed=lambda r: _allowed(r, "zh"), allowed_en=lambda r: _allowed(r, "en"),
+    )  # fmt: skip
+    bad = pc.or_(bad, wrong_caliber)
+
+    # 3. values: numbers, placeholders, units, signs
+    values, placeholder = _values(t, found)
+    unit_missing = pc.and_(pc.and_(pc.fill_null(money, False), pc.is_null(dims["unit"])),
+                           pc.invert(pc.fill_null(pc.is_null(t["unit"]), False)))  # fmt: skip
+    unit_null = pc.and_(pc.fill_null(money, False), pc.is_null(t["unit"]))
+    found.rows(t, pc.and_(unit_null, pc.invert(bad)), "dim.missing", column="金额单位 unit")
+    bad = pc.or_(bad, pc.or_(unit_missing, unit_null))
+    missing_required = pc.and_(pc.and_(placeholder, pc.fill_null(required, False)),
+                               pc.invert(bad))  # fmt: skip
+    found.rows(t, missing_required, "value.required_missing")
+    not_number = pc.and_(pc.is_null(values), pc.invert(placeholder))
+    bad = pc.or_(bad, pc.or_(missing_required, not_number))
+    factor = pc.if_else(
+        pc.fill_null(money, False),
+        pc.if_else(pc.equal(pc.fill_null(dims["unit"], "yuan"), "10k_yuan"), 10_000.0, 1.0),
+        1.0,
+    )
+    scaled = pc.multiply(values, factor)
+    scaled = pc.if_else(pc.fill_null(money, False), pc.round(scaled, 2), scaled)
+    t3 = t.set_column(t.schema.get_field_index("value"), "value", scaled)
+    live = pc.and_(pc.invert(bad), pc.invert(placeholder))
+    negative = pc.and_(live, pc.and_(pc.fill_null(nonneg, False), pc.less(scaled, 0)))
+    found.rows(t3, negative, "value.negative", value=lambda r: _fmt(r["value"]))
+    headcount = pc.and_(live, pc.invert(pc.fill_null(money, True)))
+    fractional = pc.and_(headcount, pc.not_equal(pc.floor(scaled), scaled))
+    found.rows(t3, fractional, "value.not_integer", value=lambda r: _fmt(r["value"]))
+    huge = pc.and_(live, pc.and_(pc.fill_null(money, False), pc.greater(pc.abs(scaled),
+                                                                      MAX_MONEY_YUAN)))  # fmt: skip
+    found.rows(t3, huge, "value.implausible", value=lambda r: _fmt(r["value"]),
+               limit=_fmt(MAX_MONEY_YUAN))  # fmt: skip
+    bad = pc.or_(bad, pc.or_(pc.or_(negative, fractional), huge))
+
+    facts = pa.table(
+        {
+            "enterprise_id": ids,
+            "uscc": pc.utf8_upper(pc.utf8_trim_whitespace(t["uscc"].cast(pa.string()))),
+            "period": periods,
+            "report_type": dims["report_type"],
+            "item_code": item_code,
+            "caliber": dims["caliber"],
+            "scope": dims["scope"],
+            "value": scaled,
+            "unit_declared": pc.fill_null(dims["unit"], "yuan"),
+            "_sheet": t["_sheet"],
+            "_row": t["_row"],
+            "_column": t["_column"],
+            "_i": t["_i"],
+            "_placeholder": placeholder,
+        }
+    ).filter(pc.fill_null(pc.invert(bad), False))
+
+    # 4. whole-report checks (duplicates, required items, identities, cross-period)
+    _report_checks(facts, ctx, found)
+    accepted = facts.filter(pc.invert(facts["_placeholder"])).drop_columns(
+        ["_sheet", "_row", "_column", "_i", "_placeholder"]
+    )
+    return Validated(accepted, found.finish())
+
+
+def _empty_facts() -> pa.Table:
+    return pa.table(
+        {
+            "enterprise_id": pa.array([], pa.int64()),
+            **{c: pa.array([], pa.string()) for c in _KEY},
+            "value": pa.array([], pa.float64()),
+            "unit_declared": pa.array([], pa.string()),
+        }
+    )
+
+
+_ENGINE = DuckDBEngine()
+
+
+def _report_checks(facts: pa.Table, ctx: ValidationContext, found: _Findings) -> None:
+    if facts.num_rows == 0:
+        return
+    from zhiguo.datacenter.ingest import report_checks
+
+    report_checks.run(facts, ctx, found, _ENGINE)
