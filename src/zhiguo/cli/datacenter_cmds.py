@@ -86,10 +86,16 @@ def ingest(
             submitter = as_user
         with console.status(f"校验 / checking {path.name} …"):
             result = ingest_file(
-                session=session, settings=ws.settings, path=path, dataset=dataset,
-                submitter=submitter, scope=scope, channel="cli", encoding=encoding,
+                session=session,
+                settings=ws.settings,
+                path=path,
+                dataset=dataset,
+                submitter=submitter,
+                scope=scope,
+                channel="cli",
+                encoding=encoding,
                 dry_run=dry_run,
-            )  # fmt: skip
+            )
         session.commit()
     if result.problems:
         print_problems([p.as_dict() for p in result.problems])
@@ -180,16 +186,28 @@ def catalog_show(
     for header in ("name", "type", "unit", "标签 label", "级别 level", "个人信息 PI"):
         cols.add_column(header)
     for c in spec.columns:
-        cols.add_row(c.name, c.type, c.unit or "", f"{c.label_zh} / {c.label_en}",
-                     c.classification.value, c.personal_info or "")  # fmt: skip
+        cols.add_row(
+            c.name,
+            c.type,
+            c.unit or "",
+            f"{c.label_zh} / {c.label_en}",
+            c.classification.value,
+            c.personal_info or "",
+        )
     console.print(cols)
     lineage = Table(title="血缘 / lineage (latest 50)")
     for header in ("version", "operation", "batch", "inbox sha256", "rows", "by", "at"):
         lineage.add_column(header)
     for cm in detail.commits:
-        lineage.add_row(str(cm["version"]), cm["operation"], str(cm["batch_id"] or ""),
-                        str(cm["inbox_sha256"] or "")[:12], str(cm["rows"]), cm["committed_by"],
-                        str(cm["committed_at"])[:19])  # fmt: skip
+        lineage.add_row(
+            str(cm["version"]),
+            cm["operation"],
+            str(cm["batch_id"] or ""),
+            str(cm["inbox_sha256"] or "")[:12],
+            str(cm["rows"]),
+            cm["committed_by"],
+            str(cm["committed_at"])[:19],
+        )
     console.print(lineage)
 
 
@@ -211,16 +229,24 @@ def periods_status(
             period=Period.parse(period),
             settings=ws.settings.ingest,
         )
+    counts = {k: sum(1 for s in states if s.status == k) for k in STATUS_ZH}
     if overdue:
         states = [s for s in states if s.status in ("missing", "late")]
-    counts = {k: sum(1 for s in states if s.status == k) for k in STATUS_ZH}
-    table = Table(title=f"{period} 报送情况 / submissions — " + " · ".join(
-        f"{STATUS_ZH[k]} {v}" for k, v in counts.items()))  # fmt: skip
+    table = Table(
+        title=f"{period} 报送情况 / submissions — "
+        + " · ".join(f"{STATUS_ZH[k]} {v}" for k, v in counts.items())
+    )
     for c in ("USCC", "企业 enterprise", "级次", "状态 status", "报送时间 submitted", "逾期天数"):
         table.add_column(c)
     for s in states[:500]:
-        table.add_row(s.uscc, s.name_zh, str(s.level), STATUS_ZH[s.status],
-                      str(s.submitted_at or "")[:19], str(s.days_late or ""))  # fmt: skip
+        table.add_row(
+            s.uscc,
+            s.name_zh,
+            str(s.level),
+            STATUS_ZH[s.status],
+            str(s.submitted_at or "")[:19],
+            str(s.days_late or ""),
+        )
     console.print(table)
     if len(states) > 500:
         console.print(f"… 另有 {len(states) - 500} 户 / more")
@@ -234,8 +260,13 @@ def periods_close(
 ) -> None:
     """关账：该期间不再接收数据 / close a period."""
     with workspace_session(workspace) as (ws, session):
-        close_period(session, dataset, Period.parse(period), by=f"cli:{getpass.getuser()}",
-                     settings=ws.settings.ingest)  # fmt: skip
+        close_period(
+            session,
+            dataset,
+            Period.parse(period),
+            by=f"cli:{getpass.getuser()}",
+            settings=ws.settings.ingest,
+        )
     console.print(f"{period} 已关账 / closed")
 
 
@@ -282,8 +313,12 @@ def lake_history(
     for c in ("version", "time", "operation", "batch"):
         out.add_column(c)
     for h in hist:
-        out.add_row(str(h.version), h.timestamp.isoformat(timespec="seconds"), h.operation,
-                    str(h.metadata.get("batch_id", "")))  # fmt: skip
+        out.add_row(
+            str(h.version),
+            h.timestamp.isoformat(timespec="seconds"),
+            h.operation,
+            str(h.metadata.get("batch_id", "")),
+        )
     console.print(out)
 
 

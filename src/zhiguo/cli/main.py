@@ -88,17 +88,24 @@ def demo(
         console=console,
         transient=False,
     ) as bar:
-        task = bar.add_task("构建示例世界 / building demo world", total=None)
+        stages = {
+            "registry": "企业名录 / registry",
+            "reports": "36 个月财务快报 / flash reports",
+        }
+        tasks: dict[str, object] = {}
 
-        def tick(_stage: str, n: int, total: int) -> None:
-            bar.update(task, total=total, advance=n)
+        def tick(stage: str, n: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stages.get(stage, stage), total=total)
+            bar.update(tasks[stage], total=total, advance=n)  # type: ignore[arg-type]
 
         result = build_demo(workspace, scale=scale, seed=seed, reset=reset, progress=tick)
     ws = result.workspace
     if result.created:
         console.print(
             f"[green]示例世界已生成[/]：{len(result.world.enterprises)} 户企业，"
-            f"{len(result.world.groups)} 家一级企业（全部为虚构示例数据 / all fictitious）"
+            f"{len(result.world.groups)} 家一级企业，{result.facts:,} 条快报数据"
+            f"（全部为虚构示例数据 / all fictitious）"
         )
         console.print("登录账号 / demo logins (saved in " + str(ws.root / CREDENTIALS_FILE) + "):")
         for u in result.users:

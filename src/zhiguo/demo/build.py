@@ -17,6 +17,8 @@ from zhiguo.core.workspace import Workspace, init_workspace
 from zhiguo.registry import count_enterprises, load_records
 from zhiguo.security import add_user
 
+from .load_reports import load_flash_reports
+from .reports import generate_flash_reports
 from .world import SCALES, World, generate_world
 
 __all__ = ["CREDENTIALS_FILE", "DemoResult", "DemoUser", "build_demo"]
@@ -39,6 +41,7 @@ class DemoResult:
     world: World
     users: list[DemoUser]
     created: bool  # False: the workspace already held a demo world and was left as it was
+    facts: int = 0  # flash-report figures loaded into the lake
 
 
 def _demo_users(world: World) -> list[tuple[str, Role, str | None, str]]:
@@ -85,8 +88,11 @@ def build_demo(
     reset: bool = False,
     database_url: str | None = None,
     progress: Progress | None = None,
+    months: int = 36,
 ) -> DemoResult:
-    """Create (or, with ``reset``, re-create) a demo workspace holding the demo world."""
+    """Create (or, with ``reset``, re-create) a demo workspace holding the demo world:
+    the registry, demo users and ``months`` months of flash reports (0 = none) ending in
+    the last period due before the demo's "today"."""
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {sorted(SCALES)}")
     path = Path(root).resolve()
@@ -118,6 +124,7 @@ def build_demo(
                 progress=lambda n: tick("registry", n, total),
             )
             users = []
+            facts = 0
             for username, role, uscc, display in _demo_users(world):
                 created = add_user(
                     session=session,
@@ -129,10 +136,16 @@ def build_demo(
                 )
                 assert created.password is not None
                 users.append(DemoUser(username, role.value, uscc or "", created.password))
+            session.commit()
+            if months > 0:
+                reports = generate_flash_reports(world, months=months, seed=seed)
+                facts = load_flash_reports(
+                    session, ws, reports, progress=lambda n: tick("reports", n, months)
+                )
     finally:
         engine.dispose()
     _write_credentials(ws.root / CREDENTIALS_FILE, users)
-    return DemoResult(workspace=ws, world=world, users=users, created=True)
+    return DemoResult(workspace=ws, world=world, users=users, created=True, facts=facts)
 
 
 def _write_credentials(path: Path, users: list[DemoUser]) -> None:

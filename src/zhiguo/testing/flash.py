@@ -3,9 +3,12 @@ rule holds, so a test can break exactly one thing and expect exactly one problem
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 from zhiguo.core.periods import Period
 
-__all__ = ["BASE_BALANCES", "BASE_FLOWS", "flash_report_rows"]
+__all__ = ["BASE_BALANCES", "BASE_FLOWS", "flash_report_rows", "write_csv"]
 
 # closing balances in 元 (opening = the same, so last year's December closing matches)
 BASE_BALANCES: dict[str, float] = {
@@ -74,3 +77,12 @@ def flash_report_rows(
         add(item, "本年累计", value * p.month)
         add(item, "上年同期累计", value * p.month * 0.9)
     return rows
+
+
+def write_csv(path: Path, rows: list[dict[str, object]], encoding: str = "utf-8") -> Path:
+    """Write long-format rows as a CSV file (the layout submitters use)."""
+    with path.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

@@ -15,7 +15,14 @@ from zhiguo.datacenter.ingest.calendar import (
 from zhiguo.datacenter.ingest.errors import RULES, problem
 from zhiguo.datacenter.ingest.facts import RAW_SCHEMA, raw_table
 from zhiguo.datacenter.ingest.models import IngestBatch, ReportingPeriod, Submission
-from zhiguo.datacenter.ingest.service import IngestResult, ingest_file, read_submission
+from zhiguo.datacenter.ingest.service import (
+    IngestResult,
+    commit_facts,
+    entities_table,
+    ingest_file,
+    previous_reader,
+    read_submission,
+)
 from zhiguo.datacenter.ingest.validate import Validated, ValidationContext, validate_facts
 
 __all__ = [
@@ -29,10 +36,13 @@ __all__ = [
     "Validated",
     "ValidationContext",
     "close_period",
+    "commit_facts",
     "default_deadline",
+    "entities_table",
     "ingest_file",
     "period_deadline",
     "period_state",
+    "previous_reader",
     "problem",
     "raw_table",
     "read_submission",

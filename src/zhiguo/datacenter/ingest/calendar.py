@@ -38,9 +38,10 @@ def default_deadline(period: Period, settings: IngestSettings) -> datetime:
     """``deadline_day`` of the following month, 23:59:59 local time (as UTC)."""
     nxt = period.shift(1)
     local = datetime.combine(
-        date(nxt.year, nxt.month, settings.deadline_day), time(23, 59, 59),
+        date(nxt.year, nxt.month, settings.deadline_day),
+        time(23, 59, 59),
         tzinfo=ZoneInfo(settings.timezone),
-    )  # fmt: skip
+    )
     return local.astimezone(UTC)
 
 
@@ -148,10 +149,11 @@ def submission_states(
     moment = now or datetime.now(UTC)
     deadline = period_deadline(session, dataset, period, settings)
     query = scope_filter(
-        select(Enterprise).where(Enterprise.status == "active").order_by(Enterprise.level,
-                                                                         Enterprise.uscc),
+        select(Enterprise)
+        .where(Enterprise.status == "active")
+        .order_by(Enterprise.level, Enterprise.uscc),
         scope,
-    )  # fmt: skip
+    )
     subs = {
         s.enterprise_id: s
         for s in session.scalars(

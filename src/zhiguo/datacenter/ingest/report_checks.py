@@ -1,20 +1,32 @@
-"""Checks over whole reports (SQL on the embedded engine): duplicates, required items, audit
-rules (identities, subtotals, reasonableness) and cross-period rules (YTD continuity,
-opening = last year-end closing, unit magnitude against the previous period).
+"""Checks over whole reports: duplicates, required items, audit rules (identities,
+subtotals, reasonableness) and cross-period rules (YTD continuity, opening = last year-end
+closing, unit magnitude against the previous month).
 
-A "report" is one entity × period × report type × scope. Figures already in the lake are
-the history; a figure in this file wins over the lake's for the same report (it replaces it).
+Why numpy and not SQL: every fact gets one integer *cell key* (report × caliber × item) and
+each report a dense row of a value cube, so the checks are a sort, a scatter and a few
+vectorised comparisons — tens of millions of facts per second, where a SQL group-by over
+string keys managed a few million. A "report" is entity × period × report type × scope;
+figures already in the lake are history, and this file's figures replace the lake's for
+the same report.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from zhiguo.datacenter.engine import DuckDBEngine
-from zhiguo.datacenter.flashreport.items import CALIBERS, all_items, items_for_year
+from zhiguo.datacenter.flashreport.items import (
+    CALIBERS,
+    REPORT_TYPES,
+    SCOPES,
+    all_items,
+    items_for_year,
+)
 from zhiguo.datacenter.flashreport.rules import AuditRule, rules_for_year
 
 if TYPE_CHECKING:
@@ -22,20 +34,21 @@ if TYPE_CHECKING:
 
 __all__ = ["run"]
 
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
 
-def _tol(alias: str = "") -> str:
-    """Rounding tolerance per term: one unit of the last decimal the submitter could give."""
-    col = f"{alias}.unit_declared" if alias else "unit_declared"
-    return f"(CASE {col} WHEN '10k_yuan' THEN 100.0 ELSE 0.01 END)"
-
-
-_TOL = _tol()
-_LOC = ("_sheet", "_row", "_column", "item_code")
+_ITEMS = [i.code for i in all_items()]
+_ITEM_IX = {c: n for n, c in enumerate(dict.fromkeys(_ITEMS))}
+_N_ITEMS = len(_ITEM_IX)
+_CALS = list(CALIBERS)
+_CAL_IX = {c: n for n, c in enumerate(_CALS)}
 _NAMES = {i.code: (i.name_zh, i.name_en) for i in all_items()}
+_FLOW = np.array([any(i.code == c and i.kind == "flow" for i in all_items()) for c in _ITEM_IX])
+_BASE_YEAR = 1900
 
 
 def _fmt(x: float | None) -> str:
-    return "—" if x is None else f"{x:,.2f}"
+    return "—" if x is None or x != x else f"{x:,.2f}"
 
 
 def _cal(code: str) -> dict[str, str]:
@@ -48,229 +61,284 @@ def _item(code: str) -> dict[str, str]:
     return {"item": f"{zh}（{code}）", "item_en": f"{en} ({code})"}
 
 
-def _q(code: str) -> str:
-    return '"' + code + '"'
-
-
-def run(facts: pa.Table, ctx: ValidationContext, found: _Findings, engine: DuckDBEngine) -> None:
-    live = facts.filter(pc.invert(facts["_placeholder"]))
-    _duplicates(facts, found, engine)
-    _required(facts, found, engine)
-    years = sorted(y for y in pc.unique(pc.utf8_slice_codeunits(live["period"], 0, 4)).to_pylist())
-    if not years:
-        return
-    _rules(live, rules_for_year(int(years[-1])), found, engine)
-    _cross_period(live, ctx, found, engine)
-
-
-def _duplicates(facts: pa.Table, found: _Findings, engine: DuckDBEngine) -> None:
-    dups = engine.query(
-        """
-        SELECT * FROM (
-          SELECT *, first_value(_row) OVER w AS first_row, row_number() OVER w AS rn
-          FROM f WINDOW w AS (PARTITION BY uscc, period, report_type, item_code, caliber, scope
-                              ORDER BY _i)
-        ) WHERE rn > 1 ORDER BY _i
-        """,
-        tables={"f": facts},
+def _codes(col: pa.ChunkedArray | pa.Array, values: list[str]) -> I64:
+    return np.asarray(
+        pc.index_in(col, value_set=pa.array(values)).to_numpy(zero_copy_only=False), dtype=np.int64
     )
-    for row in dups.to_pylist():
-        found.add("row.duplicate", row, first_row=row["first_row"], **_item(row["item_code"]),
-                  **_cal(row["caliber"]))  # fmt: skip
 
 
-def _required(facts: pa.Table, found: _Findings, engine: DuckDBEngine) -> None:
-    years = pc.unique(pc.utf8_slice_codeunits(facts["period"], 0, 4)).to_pylist()
-    need = {"year": [], "item_code": [], "caliber": []}  # type: dict[str, list[Any]]
-    for y in years:
-        for item in items_for_year(int(y)).values():
-            if item.required and item.kind != "average":
-                need["year"].append(y)
-                need["item_code"].append(item.code)
-                need["caliber"].append("ytd" if item.kind == "flow" else "closing")
-    missing = engine.query(
-        """
-        WITH reports AS (
-          SELECT DISTINCT uscc, period, report_type, substr(period, 1, 4) AS year FROM f
-          WHERE scope = 'total'
-        )
-        SELECT r.uscc, r.period, n.item_code, n.caliber
-        FROM reports r JOIN need n USING (year)
-        ANTI JOIN f ON f.uscc = r.uscc AND f.period = r.period
-          AND f.report_type = r.report_type AND f.scope = 'total'
-          AND f.item_code = n.item_code AND f.caliber = n.caliber
-        ORDER BY 1, 2, 3
-        """,
-        tables={"f": facts, "need": pa.table(need)},
-    )
-    for row in missing.to_pylist():
-        found.add("item.required_missing", {"item_code": row["item_code"]},
-                  entity=row["uscc"], period=row["period"], **_item(row["item_code"]),
-                  **_cal(row["caliber"]))  # fmt: skip
+def _period_index(col: pa.ChunkedArray | pa.Array) -> I64:
+    year = pc.cast(pc.utf8_slice_codeunits(col, 0, 4), pa.int64()).to_numpy()
+    month = pc.cast(pc.utf8_slice_codeunits(col, 5, 7), pa.int64()).to_numpy()
+    return np.asarray((year - _BASE_YEAR) * 12 + month - 1, dtype=np.int64)
 
 
-def _rules(
-    facts: pa.Table, rules: tuple[AuditRule, ...], found: _Findings, e: DuckDBEngine
+def _report_keys(t: pa.Table) -> I64:
+    """entity × period × report type × scope, packed in one int64."""
+    ent = t["enterprise_id"].to_numpy().astype(np.int64)
+    report_type = _codes(t["report_type"], list(REPORT_TYPES))
+    key = ((ent * 4096 + _period_index(t["period"])) * 4 + report_type) * 4
+    return np.asarray(key + _codes(t["scope"], list(SCOPES)), dtype=np.int64)
+
+
+def _period_of(report_key: I64) -> I64:
+    return (report_key // 16) % 4096
+
+
+def _shift(report_key: I64, months: I64 | int) -> I64:
+    return report_key + np.asarray(months, dtype=np.int64) * 16
+
+
+class _Cube:
+    """Values and source rows by (report, caliber, item) for the reports in one table."""
+
+    def __init__(self, t: pa.Table, with_rows: bool) -> None:
+        rkey = _report_keys(t)
+        self.keys, inverse = np.unique(rkey, return_inverse=True)
+        cal = _codes(t["caliber"], _CALS)
+        item = np.array([_ITEM_IX.get(c, -1) for c in pc.unique(t["item_code"]).to_pylist()])
+        item_codes = _codes(t["item_code"], pc.unique(t["item_code"]).to_pylist())
+        item = item[item_codes]
+        shape = (len(self.keys), len(_CALS), _N_ITEMS)
+        self.value = np.full(shape, np.nan)
+        self.value[inverse, cal, item] = t["value"].to_numpy(zero_copy_only=False)
+        self.row = np.full(shape, -1, dtype=np.int64)
+        if with_rows:
+            self.row[inverse, cal, item] = t["_i"].to_numpy()
+            self.factor = np.zeros(len(self.keys))
+            tenk = pc.equal(t["unit_declared"], "10k_yuan").to_numpy(zero_copy_only=False)
+            np.maximum.at(self.factor, inverse, np.where(tenk, 100.0, 0.01) * 1.0)
+            self.tol = self.factor
+
+
+def run(
+    facts: pa.Table,
+    present: pa.Table,
+    ctx: ValidationContext,
+    found: _Findings,
+    engine: DuckDBEngine,
 ) -> None:
-    codes = sorted({c for r in rules for c in r.items})
-    pivot = ", ".join(f"max(value) FILTER (WHERE item_code = '{c}') AS {_q(c)}" for c in codes)
-    checks = []
-    for r in rules:
-        terms = " ".join(f"{'-' if s < 0 else '+'} coalesce({_q(c)}, 0)" for s, c in r.rhs)
-        rhs = f"(0 {terms})"
-        lhs = _q(r.lhs)
-        n = len(r.rhs) + 1
-        if r.op == "=":
-            present = " AND ".join(f"{_q(c)} IS NOT NULL" for c in r.items)
-            bad = f"{present} AND abs({lhs} - {rhs}) > {_TOL} * {n} + 1e-9 * abs({lhs})"
-        elif r.op == ">=":
-            bad = f"{lhs} IS NOT NULL AND {lhs} < {rhs} - {_TOL} * {n}"
-        else:
-            bad = (
-                f"{lhs} IS NOT NULL AND abs({lhs} - {rhs}) > "
-                f"{r.tolerance_pct / 100} * greatest(abs({lhs}), abs({rhs}), 1)"
-            )
-        cals = ", ".join(f"'{c}'" for c in r.calibers)
-        checks.append(
-            f"SELECT '{r.id}' AS rule_id, '{r.lhs}' AS lhs_item, uscc, period, report_type, "
-            f"scope, caliber, {lhs} AS lhs, {rhs} AS rhs FROM wide "
-            f"WHERE caliber IN ({cals}) AND {bad}"
+    """``facts``: rows with no problem so far; ``present``: every row whose place in a
+    report is known (for duplicates and required items, whatever its value's fate)."""
+    del engine  # the checks below need no SQL
+    if present.num_rows:
+        _duplicates(present, found)
+        _required(present, found)
+    live = facts.filter(pc.invert(facts["_placeholder"]))
+    if live.num_rows == 0:
+        return
+    cube = _Cube(live, with_rows=True)
+    years = sorted(
+        {int(y) for y in pc.unique(pc.utf8_slice_codeunits(live["period"], 0, 4)).to_pylist()}
+    )
+    _rules(live, cube, rules_for_year(years[-1]), found)
+    _cross_period(live, cube, ctx, found)
+
+
+def _row(t: pa.Table, i: int) -> dict[str, Any]:
+    return dict(t.slice(i, 1).to_pylist()[0])
+
+
+def _duplicates(t: pa.Table, found: _Findings) -> None:
+    cell = (_report_keys(t) * 8 + _codes(t["caliber"], _CALS)) * 4096 + _codes(
+        t["item_code"], list(dict.fromkeys(t["item_code"].to_pylist()))
+    )
+    order = np.argsort(cell, kind="stable")
+    sorted_cells = cell[order]
+    repeat = np.flatnonzero(sorted_cells[1:] == sorted_cells[:-1]) + 1
+    if not len(repeat):
+        return
+    # first occurrence of each repeated key: walk back to the run's start
+    starts = np.searchsorted(sorted_cells, sorted_cells[repeat], side="left")
+    for dup_pos, first_pos in sorted(zip(order[repeat], order[starts], strict=True)):
+        row = _row(t, int(dup_pos))
+        first = _row(t, int(first_pos))
+        found.add(
+            "row.duplicate",
+            row,
+            first_row=first.get("_row"),
+            **_item(row["item_code"]),
+            **_cal(row["caliber"]),
         )
-    sql = f"""
-        WITH wide AS (
-          SELECT uscc, period, report_type, scope, caliber, any_value(unit_declared) AS
-            unit_declared, {pivot}
-          FROM f GROUP BY uscc, period, report_type, scope, caliber
-        ), v AS ({" UNION ALL ".join(checks)})
-        SELECT v.*, f._sheet, f._row, f._column FROM v LEFT JOIN f
-          ON f.uscc = v.uscc AND f.period = v.period AND f.report_type = v.report_type
-         AND f.scope = v.scope AND f.caliber = v.caliber AND f.item_code = v.lhs_item
-        ORDER BY f._i NULLS LAST, v.rule_id
-    """
-    by_id = {r.id: r for r in rules}
+
+
+def _required(t: pa.Table, found: _Findings) -> None:
+    total = t.filter(pc.equal(t["scope"], "total"))
+    if total.num_rows == 0:
+        return
+    cube = _Cube(total, with_rows=True)
+    has = cube.row >= 0  # a row was given, whatever became of its value
+    usccs = dict(zip(_report_keys(total).tolist(), total["uscc"].to_pylist(), strict=True))
+    for r, key in enumerate(cube.keys.tolist()):
+        year = _BASE_YEAR + ((key // 16) % 4096) // 12
+        for item in items_for_year(year).values():
+            if not item.required or item.kind == "average":
+                continue
+            cal = "ytd" if item.kind == "flow" else "closing"
+            if not has[r, _CAL_IX[cal], _ITEM_IX[item.code]]:
+                period = (
+                    f"{_BASE_YEAR + ((key // 16) % 4096) // 12}-{(key // 16) % 4096 % 12 + 1:02d}"
+                )
+                found.add(
+                    "item.required_missing",
+                    {"item_code": item.code},
+                    entity=usccs[key],
+                    period=period,
+                    **_item(item.code),
+                    **_cal(cal),
+                )
+
+
+def _rules(t: pa.Table, cube: _Cube, rules: tuple[AuditRule, ...], found: _Findings) -> None:
     names_zh = {c: zh for c, (zh, _) in _NAMES.items()}
     names_en = {c: en for c, (_, en) in _NAMES.items()}
-    for row in e.query(sql, tables={"f": facts}).to_pylist():
-        rule = by_id[row["rule_id"]]
-        kind = {"=": "rule.identity", ">=": "rule.subtotal", "~": "rule.reasonable"}[rule.op]
-        lhs, rhs = row["lhs"], row["rhs"]
-        loc = {**row, "item_code": rule.lhs}
-        pct = abs(lhs - rhs) / max(abs(lhs), abs(rhs), 1) * 100
-        found.add(kind, loc, rule.severity, formula=rule.formula(names_zh),
-                  formula_en=rule.formula(names_en), lhs=_fmt(lhs), rhs=_fmt(rhs),
-                  diff=_fmt(lhs - rhs), pct=f"{pct:.1f}", **_cal(row["caliber"]))  # fmt: skip
+    for rule in rules:
+        lhs_i = _ITEM_IX[rule.lhs]
+        for cal in rule.calibers:
+            c = _CAL_IX[cal]
+            lhs = cube.value[:, c, lhs_i]
+            parts = np.stack([s * cube.value[:, c, _ITEM_IX[code]] for s, code in rule.rhs])
+            rhs = np.nansum(parts, axis=0)
+            n = len(rule.rhs) + 1
+            with np.errstate(invalid="ignore"):
+                if rule.op == "=":
+                    complete = ~np.isnan(lhs) & ~np.isnan(parts).any(axis=0)
+                    bad = complete & (np.abs(lhs - rhs) > cube.tol * n + 1e-9 * np.abs(lhs))
+                elif rule.op == ">=":
+                    bad = ~np.isnan(lhs) & (lhs < rhs - cube.tol * n)
+                else:
+                    scale = np.maximum(np.maximum(np.abs(lhs), np.abs(rhs)), 1.0)
+                    bad = ~np.isnan(lhs) & (np.abs(lhs - rhs) > rule.tolerance_pct / 100 * scale)
+            kind = {"=": "rule.identity", ">=": "rule.subtotal", "~": "rule.reasonable"}[rule.op]
+            for r in np.flatnonzero(bad).tolist():
+                row = _row(t, int(cube.row[r, c, lhs_i]))
+                left, right = float(lhs[r]), float(rhs[r])
+                pct = abs(left - right) / max(abs(left), abs(right), 1) * 100
+                found.add(
+                    kind,
+                    row,
+                    rule.severity,
+                    formula=rule.formula(names_zh),
+                    formula_en=rule.formula(names_en),
+                    lhs=_fmt(left),
+                    rhs=_fmt(right),
+                    diff=_fmt(left - right),
+                    pct=f"{pct:.1f}",
+                    **_cal(cal),
+                )
 
 
-def _previous(live: pa.Table, ctx: ValidationContext, e: DuckDBEngine) -> pa.Table:
-    """Lake facts of the months before the file's periods (the file's own reports excluded)."""
-    empty = pa.table(
-        {
-            "enterprise_id": pa.array([], pa.int64()),
-            "period": pa.array([], pa.string()),
-            "report_type": pa.array([], pa.string()),
-            "item_code": pa.array([], pa.string()),
-            "caliber": pa.array([], pa.string()),
-            "scope": pa.array([], pa.string()),
-            "value": pa.array([], pa.float64()),
-        }
-    )
+def _history(live: pa.Table, cube: _Cube, ctx: ValidationContext) -> _Cube | None:
+    """The lake's reports for the months before this file's (None without history)."""
     if ctx.previous_facts is None:
-        return empty
-    keys = e.query(
-        """
-        SELECT DISTINCT enterprise_id, strftime(CAST(period || '-01' AS DATE)
-               - INTERVAL 1 MONTH, '%Y-%m') AS period FROM f
-        UNION
-        SELECT DISTINCT enterprise_id, (CAST(substr(period, 1, 4) AS INTEGER) - 1)::VARCHAR
-               || '-12' AS period FROM f
-        """,
-        tables={"f": live},
+        return None
+    ent = live["enterprise_id"]
+    keys = (
+        pa.table({"enterprise_id": ent, "period": live["period"]})
+        .group_by(["enterprise_id", "period"])
+        .aggregate([])
     )
-    got = ctx.previous_facts(keys)
-    return got if got.num_rows else empty
+    pidx = _period_index(keys["period"])
+    prev = np.concatenate([pidx - 1, pidx - pidx % 12 - 1])  # last month, last December
+    ents = np.concatenate([keys["enterprise_id"].to_numpy()] * 2)
+    labels = [f"{_BASE_YEAR + p // 12}-{p % 12 + 1:02d}" for p in prev.tolist()]
+    wanted = pa.table(
+        {"enterprise_id": pa.array(ents, pa.int64()), "period": pa.array(labels, pa.string())}
+    )
+    got = ctx.previous_facts(wanted.group_by(["enterprise_id", "period"]).aggregate([]))
+    if got.num_rows == 0:
+        return None
+    return _Cube(got, with_rows=False)
 
 
-def _cross_period(
-    live: pa.Table, ctx: ValidationContext, found: _Findings, e: DuckDBEngine
-) -> None:
-    flows = [i.code for i in all_items() if i.kind == "flow"]
-    prev = _previous(live, ctx, e)
-    tables = {"f": live, "lake": prev, "flows": pa.table({"item_code": flows})}
-    history = """
-        hist AS (
-          SELECT enterprise_id, period, report_type, item_code, caliber, scope, value FROM f
-          UNION ALL
-          SELECT l.* FROM lake l ANTI JOIN (SELECT DISTINCT enterprise_id, period, report_type
-                                            FROM f) k USING (enterprise_id, period, report_type)
-        )"""
-    ytd = e.query(
-        f"""
-        WITH {history},
-        cur AS (
-          SELECT f.*, strftime(CAST(period || '-01' AS DATE) - INTERVAL 1 MONTH, '%Y-%m')
-                 AS prev_period
-          FROM f SEMI JOIN flows USING (item_code) WHERE caliber = 'ytd'
+def _lookup(cube: _Cube, hist: _Cube | None, keys: I64) -> tuple[F64, npt.NDArray[np.bool_]]:
+    """Values (report × caliber × item) for ``keys``: this file first, then the lake."""
+    out = np.full((len(keys), len(_CALS), _N_ITEMS), np.nan)
+    found = np.zeros(len(keys), dtype=bool)
+    for source in (hist, cube):  # the file overrides the lake
+        if source is None or not len(source.keys):
+            continue
+        pos = np.clip(np.searchsorted(source.keys, keys), 0, len(source.keys) - 1)
+        hit = source.keys[pos] == keys
+        out[hit] = source.value[pos[hit]]
+        found |= hit
+    return out, found
+
+
+def _cross_period(live: pa.Table, cube: _Cube, ctx: ValidationContext, found: _Findings) -> None:
+    hist = _history(live, cube, ctx)
+    month_of = _period_of(cube.keys) % 12  # 0 = January
+    ytd, mon, clo, opn = (_CAL_IX[c] for c in ("ytd", "month", "closing", "opening"))
+    prev, has_prev = _lookup(cube, hist, _shift(cube.keys, -1))
+    flows = np.flatnonzero(_FLOW)
+    with np.errstate(invalid="ignore"):
+        this_ytd, this_month = cube.value[:, ytd][:, flows], cube.value[:, mon][:, flows]
+        jan = (month_of == 0)[:, None]
+        expect = np.where(jan, this_month, prev[:, ytd][:, flows] + this_month)
+        bad = (
+            ~np.isnan(this_ytd)
+            & ~np.isnan(expect)
+            & (np.abs(this_ytd - expect) > cube.tol[:, None] * 3)
         )
-        SELECT c.*, m.value AS month_value, h.value AS prev_value
-        FROM cur c
-        JOIN f m ON m.enterprise_id = c.enterprise_id AND m.period = c.period
-          AND m.report_type = c.report_type AND m.scope = c.scope
-          AND m.item_code = c.item_code AND m.caliber = 'month'
-        LEFT JOIN hist h ON h.enterprise_id = c.enterprise_id AND h.period = c.prev_period
-          AND h.report_type = c.report_type AND h.scope = c.scope
-          AND h.item_code = c.item_code AND h.caliber = 'ytd'
-        WHERE (substr(c.period, 6, 2) = '01'
-               AND abs(c.value - m.value) > {_tol("c")} * 2)
-           OR (substr(c.period, 6, 2) <> '01' AND h.value IS NOT NULL
-               AND abs(c.value - (h.value + m.value)) > {_tol("c")} * 3)
-        ORDER BY c._i
-        """,
-        tables=tables,
-    )
-    for row in ytd.to_pylist():
+    for r, j in zip(*np.nonzero(bad), strict=True):
+        item = int(flows[j])
+        row = _row(live, int(cube.row[r, ytd, item]))
         names = _item(row["item_code"])
-        if row["period"].endswith("-01"):
-            found.add("crossperiod.january", row, ytd=_fmt(row["value"]),
-                      month=_fmt(row["month_value"]), **names)  # fmt: skip
+        if month_of[r] == 0:
+            found.add(
+                "crossperiod.january",
+                row,
+                ytd=_fmt(this_ytd[r, j]),
+                month=_fmt(this_month[r, j]),
+                **names,
+            )
         else:
-            found.add("crossperiod.ytd", row, ytd=_fmt(row["value"]),
-                      previous=_fmt(row["prev_value"]), previous_period=row["prev_period"],
-                      month=_fmt(row["month_value"]), **names)  # fmt: skip
-    opening = e.query(
-        f"""
-        WITH {history}
-        SELECT f.*, h.value AS prev_value, h.period AS prev_period
-        FROM f JOIN hist h ON h.enterprise_id = f.enterprise_id
-          AND h.period = (CAST(substr(f.period, 1, 4) AS INTEGER) - 1)::VARCHAR || '-12'
-          AND h.report_type = f.report_type AND h.scope = f.scope
-          AND h.item_code = f.item_code AND h.caliber = 'closing'
-        WHERE f.caliber = 'opening' AND abs(f.value - h.value) > {_tol("f")} * 2
-        ORDER BY f._i
-        """,
-        tables=tables,
-    )
-    for row in opening.to_pylist():
-        found.add("crossperiod.opening", row, "warning", opening=_fmt(row["value"]),
-                  previous=_fmt(row["prev_value"]), previous_period=row["prev_period"],
-                  **_item(row["item_code"]))  # fmt: skip
-    magnitude = e.query(
-        f"""
-        WITH {history}
-        SELECT f.*, h.value AS prev_value, f.value / h.value AS ratio
-        FROM f JOIN hist h ON h.enterprise_id = f.enterprise_id
-          AND h.period = strftime(CAST(f.period || '-01' AS DATE) - INTERVAL 1 MONTH, '%Y-%m')
-          AND h.report_type = f.report_type AND h.scope = f.scope
-          AND h.item_code = f.item_code AND h.caliber = 'closing'
-        WHERE f.item_code = 'total_assets' AND f.caliber = 'closing' AND h.value > 0
-          AND f.value > 0 AND (f.value / h.value BETWEEN 2000 AND 50000
-                               OR h.value / f.value BETWEEN 2000 AND 50000)
-        ORDER BY f._i
-        """,
-        tables=tables,
-    )
-    for row in magnitude.to_pylist():
-        ratio = row["ratio"]
-        found.add("unit.magnitude", row, value=_fmt(row["value"]),
-                  previous=_fmt(row["prev_value"]),
-                  ratio=f"{ratio:,.0f}" if ratio >= 1 else f"1/{1 / ratio:,.0f}",
-                  unit="万元" if row["unit_declared"] == "10k_yuan" else "元")  # fmt: skip
+            p = int(_period_of(cube.keys[r : r + 1])[0]) - 1
+            found.add(
+                "crossperiod.ytd",
+                row,
+                ytd=_fmt(this_ytd[r, j]),
+                previous=_fmt(prev[r, ytd, item]),
+                previous_period=f"{_BASE_YEAR + p // 12}-{p % 12 + 1:02d}",
+                month=_fmt(this_month[r, j]),
+                **names,
+            )
+    # opening balances = last December's closing (a warning: restatements happen)
+    dec, _ = _lookup(cube, hist, _shift(cube.keys, -(month_of + 1)))
+    with np.errstate(invalid="ignore"):
+        diff = np.abs(cube.value[:, opn] - dec[:, clo])
+        bad_open = ~np.isnan(diff) & (diff > cube.tol[:, None] * 2)
+    for r, item in zip(*np.nonzero(bad_open), strict=True):
+        row = _row(live, int(cube.row[r, opn, item]))
+        p = int(_period_of(cube.keys[r : r + 1])[0]) - int(month_of[r]) - 1
+        found.add(
+            "crossperiod.opening",
+            row,
+            "warning",
+            opening=_fmt(cube.value[r, opn, item]),
+            previous=_fmt(dec[r, clo, item]),
+            previous_period=f"{_BASE_YEAR + p // 12}-{p % 12 + 1:02d}",
+            **_item(row["item_code"]),
+        )
+    # 元 vs 万元: total assets 2,000–50,000× last month's (or the reverse)
+    ta = _ITEM_IX["total_assets"]
+    now_ta, before_ta = cube.value[:, clo, ta], prev[:, clo, ta]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = now_ta / before_ta
+        odd = (
+            has_prev
+            & (now_ta > 0)
+            & (before_ta > 0)
+            & (((ratio >= 2000) & (ratio <= 50000)) | ((ratio <= 1 / 2000) & (ratio >= 1 / 50000)))
+        )
+    for r in np.flatnonzero(odd).tolist():
+        row = _row(live, int(cube.row[r, clo, ta]))
+        q = float(ratio[r])
+        found.add(
+            "unit.magnitude",
+            row,
+            value=_fmt(now_ta[r]),
+            previous=_fmt(before_ta[r]),
+            ratio=f"{q:,.0f}" if q >= 1 else f"1/{1 / q:,.0f}",
+            unit="万元" if row["unit_declared"] == "10k_yuan" else "元",
+        )

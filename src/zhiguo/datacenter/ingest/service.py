@@ -39,7 +39,14 @@ from zhiguo.datacenter.ingest.validate import ValidationContext, validate_facts
 from zhiguo.datacenter.lake.tables import LakeTable
 from zhiguo.registry import Enterprise
 
-__all__ = ["IngestResult", "ingest_file", "read_submission"]
+__all__ = [
+    "IngestResult",
+    "commit_facts",
+    "entities_table",
+    "ingest_file",
+    "previous_reader",
+    "read_submission",
+]
 
 _ENGINE = DuckDBEngine()
 
@@ -87,7 +94,8 @@ def read_submission(
     return pa.table({}), [problem("file.unsupported", Location(file=label), suffix=suffix or "?")]
 
 
-def _entities(session: Session) -> pa.Table:
+def entities_table(session: Session) -> pa.Table:
+    """The registry as (uscc, enterprise_id, status) — what validation looks entities up in."""
     rows = session.execute(select(Enterprise.uscc, Enterprise.id, Enterprise.status)).all()
     return pa.table(
         {
@@ -98,16 +106,20 @@ def _entities(session: Session) -> pa.Table:
     )
 
 
-def _previous_reader(table: LakeTable) -> Callable[[pa.Table], pa.Table] | None:
+def previous_reader(table: LakeTable) -> Callable[[pa.Table], pa.Table] | None:
     if not table.exists():
         return None
 
     def read(keys: pa.Table) -> pa.Table:
+        # periods are validated YYYY-MM strings; listing them lets the scan skip other files
+        periods = sorted({p for p in keys["period"].to_pylist() if p})
+        listed = ", ".join(f"'{p}'" for p in periods if len(p) == 7 and p[4] == "-") or "''"
         return _ENGINE.query(
-            """
+            f"""
             SELECT l.enterprise_id, l.period, l.report_type, l.item_code, l.caliber, l.scope,
                    l.value
             FROM lake l SEMI JOIN keys k USING (enterprise_id, period)
+            WHERE l.period IN ({listed})
             """,
             tables={"lake": table.snapshot(), "keys": keys},
         )
@@ -162,14 +174,22 @@ def ingest_file(
         if not dry_run:
             result.report_path = _write_report(settings, batch_id, problems, received.path)
             batch = IngestBatch(
-                id=batch_id, dataset=dataset, inbox_sha256=received.sha256, file_name=label[:300],
-                file_bytes=min(size, 2**31 - 1), submitter=submitter, channel=channel,
-                status=status, facts=result.facts, entities=result.entities,
-                errors=len(result.errors), warnings=len(result.warnings),
+                id=batch_id,
+                dataset=dataset,
+                inbox_sha256=received.sha256,
+                file_name=label[:300],
+                file_bytes=min(size, 2**31 - 1),
+                submitter=submitter,
+                channel=channel,
+                status=status,
+                facts=result.facts,
+                entities=result.entities,
+                errors=len(result.errors),
+                warnings=len(result.warnings),
                 lake_version=result.lake_version,
                 problems_json=json.dumps([p.as_dict() for p in problems], ensure_ascii=False),
                 received_at=moment,
-            )  # fmt: skip
+            )
             session.merge(batch)
             session.flush()
             _outcome(received, result, **extra)
@@ -190,8 +210,12 @@ def ingest_file(
 
     limit = settings.ingest.max_file_mb * 1024 * 1024
     if size > limit:
-        p = problem("file.too_large", Location(file=label), size_mb=f"{size / 2**20:,.1f}",
-                    limit_mb=settings.ingest.max_file_mb)  # fmt: skip
+        p = problem(
+            "file.too_large",
+            Location(file=label),
+            size_mb=f"{size / 2**20:,.1f}",
+            limit_mb=settings.ingest.max_file_mb,
+        )
         return finish("rejected", [p])
 
     raw, problems = read_submission(received.path, label=label, encoding=encoding)
@@ -201,10 +225,10 @@ def ingest_file(
     table = LakeTable(settings.workspace / "lake", spec)
     ctx = ValidationContext(
         file=label,
-        entities=_entities(session),
+        entities=entities_table(session),
         allowed_ids=scope.enterprise_ids,
         period_state=lambda p: calendar.period_state(session, dataset, Period.parse(p), now=moment),
-        previous_facts=_previous_reader(table),
+        previous_facts=previous_reader(table),
         max_per_rule=settings.ingest.max_problems_per_rule,
     )
     checked = validate_facts(raw, ctx)
@@ -236,30 +260,62 @@ def ingest_file(
         )
     )
     session.commit()
-    n = facts.num_rows
-    stamped = facts.append_column("batch_id", pa.array([batch_id] * n, pa.string())).append_column(
-        "submitted_at", pa.array([moment] * n, pa.timestamp("us", tz="UTC"))
+    result.lake_version = commit_facts(
+        session=session,
+        table=table,
+        facts=facts,
+        batch_id=batch_id,
+        submitter=submitter,
+        submitted_at=moment,
+        inbox_sha256=received.sha256,
     )
-    version = table.commit(
-        stamped,
-        metadata={"batch_id": batch_id, "inbox_sha256": received.sha256, "submitter": submitter},
-    )
-    result.lake_version = version
-    record_commit(
-        session, dataset=dataset, version=version, operation="submit", rows=n,
-        committed_by=submitter, batch_id=batch_id, inbox_sha256=received.sha256,
-    )  # fmt: skip
-    _record_submissions(session, dataset, facts, batch_id, version, moment)
     return finish("accepted", problems)
 
 
+def commit_facts(
+    *,
+    session: Session,
+    table: LakeTable,
+    facts: pa.Table,
+    batch_id: str,
+    submitter: str,
+    submitted_at: datetime | pa.Array,
+    inbox_sha256: str | None = None,
+) -> int:
+    """Commit validated ``facts`` as one lake version, with its lineage and the submission
+    status of every report it holds; returns the version. ``submitted_at`` is one moment or
+    one per row (the demo replays each enterprise's own submission time)."""
+    n = facts.num_rows
+    stamps = (
+        pa.array([submitted_at] * n, pa.timestamp("us", tz="UTC"))
+        if isinstance(submitted_at, datetime)
+        else submitted_at.cast(pa.timestamp("us", tz="UTC"))
+    )
+    stamped = facts.append_column("batch_id", pa.array([batch_id] * n, pa.string()))
+    stamped = stamped.append_column("submitted_at", stamps)
+    metadata = {"batch_id": batch_id, "submitter": submitter}
+    if inbox_sha256:
+        metadata["inbox_sha256"] = inbox_sha256
+    version = table.commit(stamped, metadata=metadata)
+    record_commit(
+        session,
+        dataset=table.spec.name,
+        version=version,
+        operation="submit",
+        rows=n,
+        committed_by=submitter,
+        batch_id=batch_id,
+        inbox_sha256=inbox_sha256,
+    )
+    _record_submissions(session, table.spec.name, stamped, batch_id, version)
+    return version
+
+
 def _record_submissions(
-    session: Session, dataset: str, facts: pa.Table, batch_id: str, version: int, moment: datetime
+    session: Session, dataset: str, stamped: pa.Table, batch_id: str, version: int
 ) -> None:
-    keys = (
-        facts.select(["enterprise_id", "period", "report_type"])
-        .group_by(["enterprise_id", "period", "report_type"])
-        .aggregate([])
+    keys = stamped.group_by(["enterprise_id", "period", "report_type"]).aggregate(
+        [("submitted_at", "min")]
     )
     periods = sorted(set(keys["period"].to_pylist()))
     known = {
@@ -269,6 +325,7 @@ def _record_submissions(
         )
     }
     for key in keys.to_pylist():
+        moment = key.pop("submitted_at_min")
         sub = known.get((key["enterprise_id"], key["period"], key["report_type"]))
         if sub is None:
             session.add(

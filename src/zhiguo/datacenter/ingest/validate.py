@@ -40,9 +40,24 @@ from zhiguo.datacenter.ingest.errors import RULES, problem
 __all__ = ["PLACEHOLDERS", "Validated", "ValidationContext", "validate_facts"]
 
 PLACEHOLDERS = (
-    "", "—", "——", "–", "-", "－", "N/A", "n/a", "NA", "na", "无", "/", "不适用", "null",
-    "NULL", "None", "空",
-)  # fmt: skip
+    "",
+    "—",
+    "——",
+    "–",
+    "-",
+    "－",
+    "N/A",
+    "n/a",
+    "NA",
+    "na",
+    "无",
+    "/",
+    "不适用",
+    "null",
+    "NULL",
+    "None",
+    "空",
+)
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 MAX_MONEY_YUAN = 5e13  # 50 trillion 元: beyond any city portfolio; usually a unit mistake
@@ -269,8 +284,13 @@ def _entities(t: pa.Table, ctx: ValidationContext, found: _Findings) -> tuple[pa
         try:
             validate_uscc(value)
         except Exception as exc:  # malformed: say why (GB 32100 check character etc.)
-            found.add("dim.unknown", first, column="统一社会信用代码 uscc", value=value,
-                      allowed=str(exc)[:120])  # fmt: skip
+            found.add(
+                "dim.unknown",
+                first,
+                column="统一社会信用代码 uscc",
+                value=value,
+                allowed=str(exc)[:120],
+            )
             continue
         found.add(rule, first, value=value)
     if ctx.allowed_ids is not None:
@@ -300,18 +320,32 @@ def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
     spellings = label_to_code()
     dims: dict[str, pa.Array] = {}
     bad = pc.is_null(t["_i"])  # all False: rows are struck out as checks fail
-    for col, zh in (("caliber", "口径"), ("scope", "范围"), ("report_type", "报表类型"),
-                    ("unit", "金额单位")):  # fmt: skip
+    for col, zh in (
+        ("caliber", "口径"),
+        ("scope", "范围"),
+        ("report_type", "报表类型"),
+        ("unit", "金额单位"),
+    ):
         codes, unknown = _map_codes(t[col], spellings[col])
         allowed = "、".join(sorted(set(spellings[col].values())))
         for value in pc.unique(pc.filter(t[col], unknown)).to_pylist():
-            found.rows(t, pc.equal(t[col], value), "dim.unknown",
-                       column=f"{zh} {col}", value=value, allowed=allowed)  # fmt: skip
+            found.rows(
+                t,
+                pc.equal(t[col], value),
+                "dim.unknown",
+                column=f"{zh} {col}",
+                value=value,
+                allowed=allowed,
+            )
         if col == "scope":
             codes = pc.fill_null(codes, "total")
         elif col != "unit":
-            found.rows(t, pc.and_(pc.is_null(codes), pc.invert(unknown)), "dim.missing",
-                       column=f"{zh} {col}")  # fmt: skip
+            found.rows(
+                t,
+                pc.and_(pc.is_null(codes), pc.invert(unknown)),
+                "dim.missing",
+                column=f"{zh} {col}",
+            )
         dims[col] = codes
         bad = pc.or_(bad, pc.is_null(codes) if col != "unit" else unknown)
 
@@ -365,22 +399,27 @@ def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
     calibers_arr = dims["caliber"]
     t2 = t.append_column("_caliber", calibers_arr)
     found.rows(
-        t2, wrong_caliber, "item.caliber_not_allowed",
+        t2,
+        wrong_caliber,
+        "item.caliber_not_allowed",
         caliber=lambda r: CALIBERS.get(r["_caliber"], (r["_caliber"],))[0],
         caliber_en=lambda r: CALIBERS.get(r["_caliber"], ("", r["_caliber"]))[1],
-        allowed=lambda r: _allowed(r, "zh"), allowed_en=lambda r: _allowed(r, "en"),
-    )  # fmt: skip
+        allowed=lambda r: _allowed(r, "zh"),
+        allowed_en=lambda r: _allowed(r, "en"),
+    )
     bad = pc.or_(bad, wrong_caliber)
 
+    structural = bad  # rows whose place in a report is unknown; value problems come next
     # 3. values: numbers, placeholders, units, signs
     values, placeholder = _values(t, found)
-    unit_missing = pc.and_(pc.and_(pc.fill_null(money, False), pc.is_null(dims["unit"])),
-                           pc.invert(pc.fill_null(pc.is_null(t["unit"]), False)))  # fmt: skip
+    unit_missing = pc.and_(
+        pc.and_(pc.fill_null(money, False), pc.is_null(dims["unit"])),
+        pc.invert(pc.fill_null(pc.is_null(t["unit"]), False)),
+    )
     unit_null = pc.and_(pc.fill_null(money, False), pc.is_null(t["unit"]))
     found.rows(t, pc.and_(unit_null, pc.invert(bad)), "dim.missing", column="金额单位 unit")
     bad = pc.or_(bad, pc.or_(unit_missing, unit_null))
-    missing_required = pc.and_(pc.and_(placeholder, pc.fill_null(required, False)),
-                               pc.invert(bad))  # fmt: skip
+    missing_required = pc.and_(pc.and_(placeholder, pc.fill_null(required, False)), pc.invert(bad))
     found.rows(t, missing_required, "value.required_missing")
     not_number = pc.and_(pc.is_null(values), pc.invert(placeholder))
     bad = pc.or_(bad, pc.or_(missing_required, not_number))
@@ -398,10 +437,12 @@ def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
     headcount = pc.and_(live, pc.invert(pc.fill_null(money, True)))
     fractional = pc.and_(headcount, pc.not_equal(pc.floor(scaled), scaled))
     found.rows(t3, fractional, "value.not_integer", value=lambda r: _fmt(r["value"]))
-    huge = pc.and_(live, pc.and_(pc.fill_null(money, False), pc.greater(pc.abs(scaled),
-                                                                      MAX_MONEY_YUAN)))  # fmt: skip
-    found.rows(t3, huge, "value.implausible", value=lambda r: _fmt(r["value"]),
-               limit=_fmt(MAX_MONEY_YUAN))  # fmt: skip
+    huge = pc.and_(
+        live, pc.and_(pc.fill_null(money, False), pc.greater(pc.abs(scaled), MAX_MONEY_YUAN))
+    )
+    found.rows(
+        t3, huge, "value.implausible", value=lambda r: _fmt(r["value"]), limit=_fmt(MAX_MONEY_YUAN)
+    )
     bad = pc.or_(bad, pc.or_(pc.or_(negative, fractional), huge))
 
     facts = pa.table(
@@ -421,10 +462,12 @@ def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
             "_i": t["_i"],
             "_placeholder": placeholder,
         }
-    ).filter(pc.fill_null(pc.invert(bad), False))
+    )
+    present = facts.filter(pc.fill_null(pc.invert(structural), False))
+    facts = facts.filter(pc.fill_null(pc.invert(bad), False))
 
     # 4. whole-report checks (duplicates, required items, identities, cross-period)
-    _report_checks(facts, ctx, found)
+    _report_checks(facts, present, ctx, found)
     accepted = facts.filter(pc.invert(facts["_placeholder"])).drop_columns(
         ["_sheet", "_row", "_column", "_i", "_placeholder"]
     )
@@ -445,9 +488,9 @@ def _empty_facts() -> pa.Table:
 _ENGINE = DuckDBEngine()
 
 
-def _report_checks(facts: pa.Table, ctx: ValidationContext, found: _Findings) -> None:
-    if facts.num_rows == 0:
-        return
+def _report_checks(
+    facts: pa.Table, present: pa.Table, ctx: ValidationContext, found: _Findings
+) -> None:
     from zhiguo.datacenter.ingest import report_checks
 
-    report_checks.run(facts, ctx, found, _ENGINE)
+    report_checks.run(facts, present, ctx, found, _ENGINE)

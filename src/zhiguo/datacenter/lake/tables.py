@@ -153,9 +153,12 @@ class LakeTable:
         props = CommitProperties(custom_metadata=dict(metadata or {}))
         if predicate:
             write_deltalake(
-                str(self.path), data, mode="overwrite", predicate=predicate,
+                str(self.path),
+                data,
+                mode="overwrite",
+                predicate=predicate,
                 commit_properties=props,
-            )  # fmt: skip
+            )
         else:
             write_deltalake(str(self.path), data, mode="append", commit_properties=props)
         return self.version()
