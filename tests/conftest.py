@@ -49,10 +49,22 @@ def _chromium_problem() -> str | None:
     return None
 
 
+def _spark_problem() -> str | None:
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None:
+        return "PySpark not installed (pip install 'zhiguo[spark]')"
+    if not shutil.which("java"):
+        return "Java not found for Spark (apt-get install openjdk-17-jre-headless)"
+    return None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
+    config.addinivalue_line("markers", "spark: needs PySpark and Java")
     config._zhiguo_pg = _pg_problem()  # type: ignore[attr-defined]
     config._zhiguo_chromium = _chromium_problem()  # type: ignore[attr-defined]
+    config._zhiguo_spark = _spark_problem()  # type: ignore[attr-defined]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -62,6 +74,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     problems = {
         "postgres": config._zhiguo_pg,  # type: ignore[attr-defined]
         "browser": config._zhiguo_chromium,  # type: ignore[attr-defined]
+        "spark": config._zhiguo_spark,  # type: ignore[attr-defined]
     }
     keep, drop = [], []
     for item in items:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy.orm import Session
@@ -42,13 +43,13 @@ def _raw(facts: pa.Table) -> pa.Table:
         "uscc": facts["uscc"],
         "period": facts["period"],
         "report_type": facts["report_type"],
-        "unit": pa.array(["yuan"] * n, pa.string()),
+        "unit": pa.repeat(pa.scalar("yuan", pa.string()), n),
         "item_code": facts["item_code"],
         "caliber": facts["caliber"],
         "scope": facts["scope"],
         "value": facts["value"],
         "_sheet": pa.nulls(n, pa.string()),
-        "_row": pa.array(range(1, n + 1), pa.int32()),
+        "_row": pa.array(np.arange(1, n + 1, dtype=np.int32)),
         "_column": pa.nulls(n, pa.string()),
     }
     schema = RAW_SCHEMA.set(RAW_SCHEMA.get_field_index("value"), pa.field("value", pa.float64()))

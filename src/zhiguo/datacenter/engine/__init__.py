@@ -3,12 +3,22 @@
 Every analytical read goes through :func:`open_engine`'s ``query``: SQL written once in
 DuckDB's dialect over named :class:`Relation` objects (Arrow tables or lake snapshots, each
 optionally narrowed by a :class:`RowFilter` — the caller's scope, applied here so no query can
-forget it).
+forget it). Where the backends differ is declared as data in :data:`UNSUPPORTED`.
 """
 
 from zhiguo.datacenter.engine.base import Engine
+from zhiguo.datacenter.engine.dialects import UNSUPPORTED
 from zhiguo.datacenter.engine.duck import DuckDBEngine
 from zhiguo.datacenter.engine.factory import open_engine
 from zhiguo.datacenter.engine.relations import Relation, RowFilter
+from zhiguo.datacenter.engine.spark import SparkEngine
 
-__all__ = ["DuckDBEngine", "Engine", "Relation", "RowFilter", "open_engine"]
+__all__ = [
+    "UNSUPPORTED",
+    "DuckDBEngine",
+    "Engine",
+    "Relation",
+    "RowFilter",
+    "SparkEngine",
+    "open_engine",
+]

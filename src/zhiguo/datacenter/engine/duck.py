@@ -29,12 +29,15 @@ class DuckDBEngine:
         self._lock = threading.Lock()
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
-        config: dict[str, Any] = {}
+        # no reading files behind the registered relations (that would bypass row filters)
+        config: dict[str, Any] = {"enable_external_access": False}
         if self._threads:
             config["threads"] = self._threads
         if self._memory_limit:
             config["memory_limit"] = self._memory_limit
-        return duckdb.connect(":memory:", config=config)
+        con = duckdb.connect(":memory:", config=config)
+        con.execute("SET TimeZone = 'UTC'")  # same answers as Spark, whatever the host's zone
+        return con
 
     def query(
         self,
@@ -58,7 +61,9 @@ class DuckDBEngine:
                         where = f" WHERE {column} IN (SELECT v FROM {_quote('__allowed_' + name)})"
                     else:
                         where = " WHERE FALSE"
-                con.execute(f"CREATE TEMP VIEW {_quote(name)} AS SELECT * FROM {_quote(raw)}{where}")
+                con.execute(
+                    f"CREATE TEMP VIEW {_quote(name)} AS SELECT * FROM {_quote(raw)}{where}"
+                )
             return con.sql(sql, params=dict(params) if params else None).to_arrow_table()
         finally:
             con.close()

@@ -10,9 +10,11 @@ whole into Python objects.
 from __future__ import annotations
 
 import codecs
+import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -128,43 +130,58 @@ def _to_raw(
             else:
                 cols[field.name] = col.cast(pa.string())
         elif field.name == "_row":
-            cols[field.name] = pa.array(range(first_row, first_row + n), pa.int32())
+            cols[field.name] = pa.array(np.arange(first_row, first_row + n, dtype=np.int32))
         elif field.name == "_column":
-            cols[field.name] = pa.array([column_label] * n, pa.string()).dictionary_encode()
+            cols[field.name] = pa.repeat(pa.scalar(column_label, pa.string()), n)
         else:
             cols[field.name] = pa.nulls(n, field.type)
     return pa.table(cols)
+
+
+def _header(path: Path, encoding: str) -> list[str]:
+    """The column names (first line), read without parsing a block of data."""
+    with path.open("rb") as fh:
+        first = fh.readline(1 << 20)
+    text = first.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    return next(csv.reader([text.rstrip("\r\n")]), [])
+
+
+def _csv_batches(
+    path: Path,
+    encoding: str,
+    names: list[str],
+    mapping: dict[str, str],
+    value_col: str,
+    value_type: pa.DataType,
+) -> list[pa.Table]:
+    types = {name: (value_type if name == value_col else pa.string()) for name in names}
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(encoding=encoding, block_size=16 << 20),
+        convert_options=pacsv.ConvertOptions(column_types=types, null_values=[""]),
+    )
+    batches, row = [], 2
+    for batch in reader:
+        batches.append(_to_raw(pa.Table.from_batches([batch]), mapping, row, value_col))
+        row += batch.num_rows
+    return batches
 
 
 def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[pa.Table, list[Problem]]:
     declared = encoding
     enc = (encoding or detect_encoding(path)).lower().replace("gbk", "gb18030")
     try:
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(encoding=enc, block_size=16 << 20),
-            convert_options=pacsv.ConvertOptions(
-                column_types={}, strings_can_be_null=False, auto_dict_encode=False
-            ),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False),
-        )
-        names = reader.schema.names
+        names = _header(path, enc)
         mapping, problems = _canonical(names, label)
         if any(p.severity == "error" for p in problems):
             return pa.table({}), problems
-        string_schema = dict.fromkeys(names, pa.string())  # values are judged as text
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(encoding=enc, block_size=16 << 20),
-            convert_options=pacsv.ConvertOptions(column_types=string_schema),
-        )
-        batches = []
-        row = 2
-        for batch in reader:
-            batches.append(
-                _to_raw(pa.Table.from_batches([batch]), mapping, row, _value_col(mapping))
-            )
-            row += batch.num_rows
+        value_col = _value_col(mapping)
+        try:  # plain numbers parse natively; any odd value sends us to the text path
+            batches = _csv_batches(path, enc, names, mapping, value_col, pa.float64())
+        except pa.ArrowInvalid as exc:
+            if "conversion error" not in str(exc).lower():
+                raise
+            batches = _csv_batches(path, enc, names, mapping, value_col, pa.string())
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         text = str(exc)
         if "UTF8" in text or "UTF-8" in text or "decode" in text.lower():

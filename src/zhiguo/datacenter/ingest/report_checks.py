@@ -62,15 +62,24 @@ def _item(code: str) -> dict[str, str]:
 
 
 def _codes(col: pa.ChunkedArray | pa.Array, values: list[str]) -> I64:
-    return np.asarray(
-        pc.index_in(col, value_set=pa.array(values)).to_numpy(zero_copy_only=False), dtype=np.int64
+    """Position of each row's value in ``values`` (looked up once per distinct value)."""
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    enc = pc.dictionary_encode(arr)
+    per_word = pc.index_in(enc.dictionary, value_set=pa.array(values)).to_numpy(
+        zero_copy_only=False
     )
+    return np.asarray(per_word[enc.indices.to_numpy(zero_copy_only=False)], dtype=np.int64)
 
 
 def _period_index(col: pa.ChunkedArray | pa.Array) -> I64:
-    year = pc.cast(pc.utf8_slice_codeunits(col, 0, 4), pa.int64()).to_numpy()
-    month = pc.cast(pc.utf8_slice_codeunits(col, 5, 7), pa.int64()).to_numpy()
-    return np.asarray((year - _BASE_YEAR) * 12 + month - 1, dtype=np.int64)
+    """Months since 1900-01 for each row, parsed once per distinct period."""
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    enc = pc.dictionary_encode(arr)
+    words = enc.dictionary
+    year = pc.cast(pc.utf8_slice_codeunits(words, 0, 4), pa.int64()).to_numpy()
+    month = pc.cast(pc.utf8_slice_codeunits(words, 5, 7), pa.int64()).to_numpy()
+    per_word = np.asarray((year - _BASE_YEAR) * 12 + month - 1, dtype=np.int64)
+    return np.asarray(per_word[enc.indices.to_numpy(zero_copy_only=False)], dtype=np.int64)
 
 
 def _report_keys(t: pa.Table) -> I64:
@@ -96,10 +105,10 @@ class _Cube:
         rkey = _report_keys(t)
         self.keys, inverse = np.unique(rkey, return_inverse=True)
         cal = _codes(t["caliber"], _CALS)
-        item = np.array([_ITEM_IX.get(c, -1) for c in pc.unique(t["item_code"]).to_pylist()])
-        item_codes = _codes(t["item_code"], pc.unique(t["item_code"]).to_pylist())
-        item = item[item_codes]
+        words = pc.unique(t["item_code"]).to_pylist()
+        item = np.array([_ITEM_IX.get(c, -1) for c in words])[_codes(t["item_code"], words)]
         shape = (len(self.keys), len(_CALS), _N_ITEMS)
+        self.flat = np.ravel_multi_index((inverse, cal, item), shape)
         self.value = np.full(shape, np.nan)
         self.value[inverse, cal, item] = t["value"].to_numpy(zero_copy_only=False)
         self.row = np.full(shape, -1, dtype=np.int64)
@@ -121,13 +130,16 @@ def run(
     """``facts``: rows with no problem so far; ``present``: every row whose place in a
     report is known (for duplicates and required items, whatever its value's fate)."""
     del engine  # the checks below need no SQL
+    given = pc.invert(facts["_placeholder"])
+    live = facts if pc.all(given).as_py() else facts.filter(given)
+    shared = present is live  # nothing dropped: one cube serves every check
     if present.num_rows:
-        _duplicates(present, found)
-        _required(present, found)
-    live = facts.filter(pc.invert(facts["_placeholder"]))
+        cube_all = _Cube(present, with_rows=True)
+        _duplicates(present, cube_all, found)
+        _required(present, cube_all, found)
     if live.num_rows == 0:
         return
-    cube = _Cube(live, with_rows=True)
+    cube = cube_all if shared else _Cube(live, with_rows=True)
     years = sorted(
         {int(y) for y in pc.unique(pc.utf8_slice_codeunits(live["period"], 0, 4)).to_pylist()}
     )
@@ -139,20 +151,20 @@ def _row(t: pa.Table, i: int) -> dict[str, Any]:
     return dict(t.slice(i, 1).to_pylist()[0])
 
 
-def _duplicates(t: pa.Table, found: _Findings) -> None:
-    cell = (_report_keys(t) * 8 + _codes(t["caliber"], _CALS)) * 4096 + _codes(
-        t["item_code"], list(dict.fromkeys(t["item_code"].to_pylist()))
-    )
-    order = np.argsort(cell, kind="stable")
-    sorted_cells = cell[order]
-    repeat = np.flatnonzero(sorted_cells[1:] == sorted_cells[:-1]) + 1
-    if not len(repeat):
+def _duplicates(t: pa.Table, cube: _Cube, found: _Findings) -> None:
+    """Cells given more than once: a bincount over cell indices, rows only for the few."""
+    counts = np.bincount(cube.flat, minlength=cube.value.size)
+    rows = np.flatnonzero(counts[cube.flat] > 1)
+    if not len(rows):
         return
-    # first occurrence of each repeated key: walk back to the run's start
-    starts = np.searchsorted(sorted_cells, sorted_cells[repeat], side="left")
-    for dup_pos, first_pos in sorted(zip(order[repeat], order[starts], strict=True)):
-        row = _row(t, int(dup_pos))
-        first = _row(t, int(first_pos))
+    first_of: dict[int, int] = {}
+    for pos in rows.tolist():  # rows come in file order: the first one of a cell is original
+        cell = int(cube.flat[pos])
+        if cell not in first_of:
+            first_of[cell] = pos
+            continue
+        row = _row(t, pos)
+        first = _row(t, first_of[cell])
         found.add(
             "row.duplicate",
             row,
@@ -162,31 +174,39 @@ def _duplicates(t: pa.Table, found: _Findings) -> None:
         )
 
 
-def _required(t: pa.Table, found: _Findings) -> None:
-    total = t.filter(pc.equal(t["scope"], "total"))
-    if total.num_rows == 0:
-        return
-    cube = _Cube(total, with_rows=True)
+def _required(t: pa.Table, cube: _Cube, found: _Findings) -> None:
+    """Every required item of every total-scope report, given at least as a row."""
     has = cube.row >= 0  # a row was given, whatever became of its value
+    has[cube.keys % 4 != list(SCOPES).index("total")] = True  # only 合计 reports must be full
+    total = t
+    years = _BASE_YEAR + _period_of(cube.keys) // 12
+    missing_any = []
+    for year in np.unique(years).tolist():
+        need = np.zeros((len(_CALS), _N_ITEMS), dtype=bool)
+        for item in items_for_year(int(year)).values():
+            if item.required and item.kind != "average":
+                need[_CAL_IX["ytd" if item.kind == "flow" else "closing"], _ITEM_IX[item.code]] = (
+                    True
+                )
+        rows = np.flatnonzero(years == year)
+        gaps = need[None, :, :] & ~has[rows]
+        for r, c, i in zip(*np.nonzero(gaps), strict=True):
+            missing_any.append((int(rows[r]), int(c), int(i)))
+    if not missing_any:
+        return
     usccs = dict(zip(_report_keys(total).tolist(), total["uscc"].to_pylist(), strict=True))
-    for r, key in enumerate(cube.keys.tolist()):
-        year = _BASE_YEAR + ((key // 16) % 4096) // 12
-        for item in items_for_year(year).values():
-            if not item.required or item.kind == "average":
-                continue
-            cal = "ytd" if item.kind == "flow" else "closing"
-            if not has[r, _CAL_IX[cal], _ITEM_IX[item.code]]:
-                period = (
-                    f"{_BASE_YEAR + ((key // 16) % 4096) // 12}-{(key // 16) % 4096 % 12 + 1:02d}"
-                )
-                found.add(
-                    "item.required_missing",
-                    {"item_code": item.code},
-                    entity=usccs[key],
-                    period=period,
-                    **_item(item.code),
-                    **_cal(cal),
-                )
+    codes = list(_ITEM_IX)
+    for r, c, i in sorted(missing_any):
+        key = int(cube.keys[r])
+        p = int(_period_of(cube.keys[r : r + 1])[0])
+        found.add(
+            "item.required_missing",
+            {"item_code": codes[i]},
+            entity=usccs[key],
+            period=f"{_BASE_YEAR + p // 12}-{p % 12 + 1:02d}",
+            **_item(codes[i]),
+            **_cal(_CALS[c]),
+        )
 
 
 def _rules(t: pa.Table, cube: _Cube, rules: tuple[AuditRule, ...], found: _Findings) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from zhiguo.core.access import Scope
@@ -287,11 +287,11 @@ def commit_facts(
     one per row (the demo replays each enterprise's own submission time)."""
     n = facts.num_rows
     stamps = (
-        pa.array([submitted_at] * n, pa.timestamp("us", tz="UTC"))
+        pa.repeat(pa.scalar(submitted_at, pa.timestamp("us", tz="UTC")), n)
         if isinstance(submitted_at, datetime)
         else submitted_at.cast(pa.timestamp("us", tz="UTC"))
     )
-    stamped = facts.append_column("batch_id", pa.array([batch_id] * n, pa.string()))
+    stamped = facts.append_column("batch_id", pa.repeat(pa.scalar(batch_id, pa.string()), n))
     stamped = stamped.append_column("submitted_at", stamps)
     metadata = {"batch_id": batch_id, "submitter": submitter}
     if inbox_sha256:
@@ -324,24 +324,27 @@ def _record_submissions(
             select(Submission).where(Submission.dataset == dataset, Submission.period.in_(periods))
         )
     }
+    fresh: list[dict[str, object]] = []
     for key in keys.to_pylist():
         moment = key.pop("submitted_at_min")
         sub = known.get((key["enterprise_id"], key["period"], key["report_type"]))
         if sub is None:
-            session.add(
-                Submission(
-                    dataset=dataset,
-                    first_submitted_at=moment,
-                    last_submitted_at=moment,
-                    revisions=1,
-                    batch_id=batch_id,
-                    lake_version=version,
+            fresh.append(
+                {
+                    "dataset": dataset,
+                    "first_submitted_at": moment,
+                    "last_submitted_at": moment,
+                    "revisions": 1,
+                    "batch_id": batch_id,
+                    "lake_version": version,
                     **key,
-                )
+                }
             )
         else:
             sub.last_submitted_at, sub.revisions = moment, sub.revisions + 1
             sub.batch_id, sub.lake_version = batch_id, version
+    if fresh:  # one executemany, not one ORM object per report
+        session.execute(insert(Submission), fresh)
     session.flush()
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -181,14 +182,27 @@ def _fmt(x: float | None) -> str:
 
 
 # -- normalisation -------------------------------------------------------------------------
-def _map_codes(col: pa.ChunkedArray, mapping: dict[str, str]) -> tuple[pa.Array, pa.Array]:
-    """(codes, unknown-mask) for a dimension column given in any accepted spelling."""
+def _tidy(col: pa.ChunkedArray | pa.Array, upper: bool = False) -> pa.Array:
+    """Whitespace-trimmed (and upper-cased) text, computed once per *distinct* value: a
+    column of a million figures holds a few dozen item codes and periods."""
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(arr.cast(pa.string()))
+    words = pc.utf8_trim_whitespace(arr.dictionary.cast(pa.string()))
+    if upper:
+        words = pc.utf8_upper(words)
+    return pc.take(words, arr.indices)
+
+
+def _map_codes(col: pa.Array, mapping: dict[str, str]) -> tuple[pa.Array, pa.Array]:
+    """(codes, unknown-mask) for a tidy dimension column given in any accepted spelling."""
     keys = pa.array(list(mapping))
     values = pa.array(list(mapping.values()))
-    text = pc.utf8_trim_whitespace(col.cast(pa.string()))
-    idx = pc.index_in(text, value_set=keys)
-    codes = pc.take(values, idx)
-    unknown = pc.and_(pc.is_valid(text), pc.is_null(idx))
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    enc = pc.dictionary_encode(col)
+    codes = pc.take(pc.take(values, pc.index_in(enc.dictionary, value_set=keys)), enc.indices)
+    unknown = pc.and_(pc.is_valid(col), pc.is_null(codes))
     return codes, unknown
 
 
@@ -216,12 +230,21 @@ def _values(t: pa.Table, found: _Findings) -> tuple[pa.Array, pa.Array]:
         found.rows(t, pc.invert(pc.fill_null(finite, True)), "value.not_finite")
         numbers = pc.if_else(pc.fill_null(finite, True), numbers, None)
         return numbers.combine_chunks(), pc.is_null(col).combine_chunks()
-    text = pc.utf8_trim_whitespace(col.cast(pa.string()))
-    placeholder = pc.or_(pc.is_null(text), pc.is_in(text, value_set=pa.array(PLACEHOLDERS)))
+    text = col.cast(pa.string()).combine_chunks()
+    # fast path: plain numbers (nearly every cell); only the rest is trimmed and inspected
     clean = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
     numbers = pc.cast(pc.if_else(clean, text, None), pa.float64())
-    odd = pc.and_(pc.invert(clean), pc.invert(placeholder))
-    odd_idx = pc.indices_nonzero(pc.fill_null(odd, False)).to_pylist()
+    rest = pc.indices_nonzero(pc.invert(clean))
+    placeholder = np.zeros(len(text), dtype=bool)
+    if len(rest) == 0:
+        return numbers, pa.array(placeholder)
+    trimmed = pc.utf8_trim_whitespace(pc.take(text, rest))
+    is_holder = pc.or_(
+        pc.is_null(trimmed), pc.is_in(trimmed, value_set=pa.array(PLACEHOLDERS))
+    ).to_numpy(zero_copy_only=False)
+    rest_np = rest.to_numpy()
+    placeholder[rest_np[is_holder]] = True
+    odd_idx = rest_np[~is_holder].tolist()
     if odd_idx:
         fixed: dict[int, float] = {}
         for i in odd_idx:
@@ -234,16 +257,18 @@ def _values(t: pa.Table, found: _Findings) -> tuple[pa.Array, pa.Array]:
                 found.add("value.normalised", row, "warning", number=_fmt(number), **fields)
             else:
                 found.add("value.not_finite" if how == "nan" else "value.not_number", row, **fields)
-        arr = numbers.combine_chunks().to_pylist()
+        values = numbers.to_numpy(zero_copy_only=False).copy()
+        mask = np.isnan(values) if len(values) else np.zeros(0, dtype=bool)
+        mask &= ~np.isin(np.arange(len(values)), list(fixed))
         for i, v in fixed.items():
-            arr[i] = v
-        numbers = pa.chunked_array([pa.array(arr, pa.float64())])
-    return numbers.combine_chunks(), placeholder.combine_chunks()
+            values[i] = v
+        numbers = pa.array(values, mask=mask)
+    return numbers, pa.array(placeholder)
 
 
 def _periods(t: pa.Table, ctx: ValidationContext, found: _Findings) -> tuple[pa.Array, pa.Array]:
     """(canonical period or null, bad-mask) with problems for invalid/closed/future ones."""
-    text = pc.utf8_trim_whitespace(t["period"].cast(pa.string()))
+    text = t["period"]
     distinct = pc.unique(text).to_pylist()
     canon: dict[str, str | None] = {}
     for raw in distinct:
@@ -270,8 +295,11 @@ def _periods(t: pa.Table, ctx: ValidationContext, found: _Findings) -> tuple[pa.
 
 def _entities(t: pa.Table, ctx: ValidationContext, found: _Findings) -> tuple[pa.Array, pa.Array]:
     """(enterprise_id or null, bad-mask): unknown, out-of-scope and malformed USCCs."""
-    uscc = pc.utf8_upper(pc.utf8_trim_whitespace(t["uscc"].cast(pa.string())))
-    idx = pc.index_in(uscc, value_set=ctx.entities["uscc"].combine_chunks())
+    uscc = t["uscc"].combine_chunks()
+    enc = pc.dictionary_encode(uscc)
+    idx = pc.take(
+        pc.index_in(enc.dictionary, value_set=ctx.entities["uscc"].combine_chunks()), enc.indices
+    )
     ids = pc.take(ctx.entities["enterprise_id"].combine_chunks(), idx)
     statuses = pc.take(ctx.entities["status"].combine_chunks(), idx)
     found.rows(t, pc.is_null(uscc), "dim.missing", column="统一社会信用代码 uscc")
@@ -314,7 +342,9 @@ def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
     if raw.num_rows == 0:
         found.add("file.no_rows", None)
         return Validated(_empty_facts(), found.finish())
-    t = raw.append_column("_i", pa.array(range(raw.num_rows), pa.int64()))
+    t = raw.append_column("_i", pa.array(np.arange(raw.num_rows, dtype=np.int64)))
+    for name in ("uscc", "period", "report_type", "unit", "item_code", "caliber", "scope"):
+        t = t.set_column(t.schema.get_field_index(name), name, _tidy(t[name], name == "uscc"))
 
     # 1. dimensions in any accepted spelling -> codes
     spellings = label_to_code()
@@ -353,43 +383,49 @@ def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
     ids, bad_entity = _entities(t, ctx, found)
     bad = pc.or_(pc.or_(bad, bad_period), bad_entity)
 
-    # 2. items (dictionary of the period's year), calibers allowed for the item's kind
+    # 2. items (dictionary of the period's year), calibers allowed for the item's kind —
+    # worked out per distinct item code, then spread to rows by dictionary index (numpy)
     years = pc.cast(pc.utf8_slice_codeunits(periods, 0, 4), pa.int32())
-    item_code = pc.utf8_trim_whitespace(t["item_code"].cast(pa.string()))
-    kind = pa.nulls(t.num_rows, pa.string())
-    nonneg = pa.nulls(t.num_rows, pa.bool_())
-    money = pa.nulls(t.num_rows, pa.bool_())
-    required = pa.nulls(t.num_rows, pa.bool_())
+    item_code = t["item_code"].combine_chunks()
+    enc = pc.dictionary_encode(item_code)
+    words = enc.dictionary.to_pylist()
+    ix = pc.fill_null(enc.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    latest = {i.code: i for i in all_items()}
+    known = [latest.get(w) for w in words] + [None]
+    ix = np.where(pc.is_null(item_code).to_numpy(zero_copy_only=False), len(words), ix)
+    kinds = list(KIND_CALIBERS)
+    kind_ix = np.array([kinds.index(i.kind) if i else -1 for i in known])[ix]
+    nonneg = pa.array(np.array([bool(i and i.nonneg) for i in known])[ix])
+    money = pa.array(np.array([bool(i and i.unit_kind == "money") for i in known])[ix])
+    required = pa.array(np.array([bool(i and i.required) for i in known])[ix])
+    years_np = pc.fill_null(years, 0).to_numpy(zero_copy_only=False)
+    invalid = kind_ix < 0
     for year in [y for y in pc.unique(years).to_pylist() if y is not None]:
-        items = list(items_for_year(year).values())
-        in_year = pc.fill_null(pc.equal(years, year), False)
-        idx = pc.index_in(item_code, value_set=pa.array([i.code for i in items]))
-        for name, arr, values in (
-            ("kind", kind, [i.kind for i in items]),
-            ("nonneg", nonneg, [i.nonneg for i in items]),
-            ("money", money, [i.unit_kind == "money" for i in items]),
-            ("required", required, [i.required for i in items]),
-        ):
-            picked = pc.take(pa.array(values), idx)
-            merged = pc.if_else(in_year, picked, arr)
-            if name == "kind":
-                kind = merged
-            elif name == "nonneg":
-                nonneg = merged
-            elif name == "money":
-                money = merged
-            else:
-                required = merged
-        unknown = pc.and_(in_year, pc.is_null(idx))
-        found.rows(t, unknown, "item.unknown", value=lambda r: r["item_code"], year=year)
-    bad = pc.or_(bad, pc.is_null(kind))
-    caliber_ok = pc.is_null(kind)  # unknown items are reported already
-    for k, cals in KIND_CALIBERS.items():
-        caliber_ok = pc.or_(
-            caliber_ok,
-            pc.and_(pc.equal(kind, k), pc.is_in(dims["caliber"], value_set=pa.array(cals))),
+        valid = items_for_year(year)
+        out_of_year = np.array([w not in valid for w in words] + [True])
+        invalid |= (years_np == year) & out_of_year[ix]
+    invalid &= ~pc.fill_null(bad, True).to_numpy(zero_copy_only=False) | (kind_ix < 0)
+    for year in [y for y in pc.unique(years).to_pylist() if y is not None]:
+        found.rows(
+            t,
+            pa.array(invalid & (years_np == year)),
+            "item.unknown",
+            value=lambda r: r["item_code"],
+            year=year,
         )
-    wrong_caliber = pc.and_(pc.invert(pc.fill_null(caliber_ok, True)), pc.invert(bad))
+    bad = pc.or_(bad, pa.array(invalid))
+    cal_codes = list(CALIBERS)
+    fits = np.zeros((len(kinds) + 1, len(cal_codes) + 1), dtype=bool)
+    for k, cals in KIND_CALIBERS.items():
+        for c in cals:
+            fits[kinds.index(k), cal_codes.index(c)] = True
+    fits[-1, :] = True  # unknown items: reported already
+    fits[:, -1] = True  # unknown calibers: reported already
+    cal_ix = pc.fill_null(
+        pc.index_in(dims["caliber"], value_set=pa.array(cal_codes)), len(cal_codes)
+    ).to_numpy(zero_copy_only=False)
+    caliber_ok = fits[kind_ix, cal_ix]
+    wrong_caliber = pc.and_(pa.array(~caliber_ok), pc.invert(bad))
     kinds_of = {i.code: i.kind for i in all_items()}
 
     def _allowed(row: dict[str, Any], lang: str) -> str:
@@ -448,7 +484,7 @@ def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
     facts = pa.table(
         {
             "enterprise_id": ids,
-            "uscc": pc.utf8_upper(pc.utf8_trim_whitespace(t["uscc"].cast(pa.string()))),
+            "uscc": t["uscc"],
             "period": periods,
             "report_type": dims["report_type"],
             "item_code": item_code,
@@ -463,15 +499,20 @@ def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
             "_placeholder": placeholder,
         }
     )
-    present = facts.filter(pc.fill_null(pc.invert(structural), False))
-    facts = facts.filter(pc.fill_null(pc.invert(bad), False))
+    present = _keep(facts, pc.fill_null(pc.invert(structural), False))
+    facts = _keep(facts, pc.fill_null(pc.invert(bad), False))
 
     # 4. whole-report checks (duplicates, required items, identities, cross-period)
     _report_checks(facts, present, ctx, found)
-    accepted = facts.filter(pc.invert(facts["_placeholder"])).drop_columns(
+    accepted = _keep(facts, pc.invert(facts["_placeholder"])).drop_columns(
         ["_sheet", "_row", "_column", "_i", "_placeholder"]
     )
     return Validated(accepted, found.finish())
+
+
+def _keep(table: pa.Table, mask: pa.Array | pa.ChunkedArray) -> pa.Table:
+    """``table.filter(mask)``, without copying a million rows when every row is kept."""
+    return table if pc.all(mask).as_py() else table.filter(mask)
 
 
 def _empty_facts() -> pa.Table:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -171,7 +172,7 @@ class LakeTable:
         files = table.file_uris()
         if self.spec.partition_by:
             actions = pa.table(table.get_add_actions(flatten=True)).to_pylist()
-            by_path = {str(a["path"]): a for a in actions}
+            by_path = {unquote(str(a["path"])): a for a in actions}  # percent-encoded
             for uri in files:
                 action: dict[str, Any] = next(
                     (a for p, a in by_path.items() if uri.endswith(p)), {}
