@@ -224,13 +224,14 @@ def run_baseline(ws: Any, path: Path, entities: dict[str, int]) -> tuple[float, 
 
 def _child_memory(ws_folder: Path, path: Path) -> float:
     """Peak RSS (MB) of ours alone, in a fresh process."""
+    here = str(Path(__file__).parent)
     code = (
         "import sys, resource; from pathlib import Path; "
-        "sys.path.insert(0, %r); import ingest_throughput as b; "
+        f"sys.path.insert(0, {here!r}); import ingest_throughput as b; "
         "from zhiguo.core import open_workspace; "
-        "ws = open_workspace(Path(%r)); b.run_ours(ws, Path(%r)); "
+        f"ws = open_workspace(Path({str(ws_folder)!r})); b.run_ours(ws, Path({str(path)!r})); "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-    ) % (str(Path(__file__).parent), str(ws_folder), str(path))
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
@@ -246,7 +247,6 @@ def main() -> None:
         folder = Path(tmp)
         print(f"generating ~{SCALES[args.scale]:,} facts …", file=sys.stderr)
         csv_path, parquet_path, world = _make_files(args.scale, folder)
-        entities = {e.uscc: i + 1 for i, e in enumerate(world.enterprises)}
         for fmt in args.formats.split(","):
             path = csv_path if fmt == "csv" else parquet_path
             ours, base, facts = [], [], 0
@@ -293,7 +293,7 @@ def _ids(ws: Any) -> dict[str, int]:
 
     engine = create_db_engine(ws.settings)
     with make_sessionmaker(engine)() as session:
-        out = {u: i for u, i in session.execute(select(Enterprise.uscc, Enterprise.id))}
+        out = {str(u): int(i) for u, i in session.execute(select(Enterprise.uscc, Enterprise.id))}
     engine.dispose()
     return out
 
