@@ -226,11 +226,12 @@ def _child_memory(ws_folder: Path, path: Path) -> float:
     """Peak RSS (MB) of ours alone, in a fresh process."""
     here = str(Path(__file__).parent)
     code = (
-        "import sys, resource; from pathlib import Path; "
+        "import sys; from pathlib import Path; "
         f"sys.path.insert(0, {here!r}); import ingest_throughput as b; "
         "from zhiguo.core import open_workspace; "
         f"ws = open_workspace(Path({str(ws_folder)!r})); b.run_ours(ws, Path({str(path)!r})); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec from the parent
+        "print(next(int(x.split()[1]) for x in open('/proc/self/status') if x.startswith('VmHWM')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024

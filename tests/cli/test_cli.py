@@ -49,6 +49,36 @@ def test_demo_builds_and_registry_tree_prints(tmp_path: Path) -> None:
     assert group in tree.output and "├──" in tree.output
     again = runner.invoke(app, ["demo", "--no-serve", "--workspace", str(ws)])
     assert again.exit_code == 0 and "already" in again.output
+    _the_lake_holds_36_months_and_every_bad_file_is_refused(ws)
+
+
+def _the_lake_holds_36_months_and_every_bad_file_is_refused(ws: Path) -> None:
+    """The data-centre issue's "done when": 36 months in the lake; each file of the demo's
+    bad-files folder, submitted by officer1, is refused with its precise error and leaves
+    ``zhiguo catalog show flash_report`` exactly as it was."""
+    months = runner.invoke(
+        app,
+        ["lake", "query", "SELECT count(DISTINCT period) AS months FROM flash_report",
+         "-w", str(ws)],
+    )  # fmt: skip
+    assert months.exit_code == 0 and re.search(r"│\s*36\s*│", _plain(months.output))
+    show = ["catalog", "show", "flash_report", "--json", "-w", str(ws)]
+    before = runner.invoke(app, show)
+    assert before.exit_code == 0
+    listed = (ws / "bad-files" / "README.txt").read_text(encoding="utf-8").splitlines()
+    bad = [line.split("\t")[0] for line in listed if not line.startswith("#")]
+    assert len(bad) >= 18
+    for name in bad:
+        result = runner.invoke(
+            app,
+            ["ingest", str(ws / "bad-files" / name), "--as-user", "officer1", "-w", str(ws)],
+            env={"COLUMNS": "200"},
+        )
+        out = _plain(result.output)
+        assert result.exit_code == 1, (name, out[-500:])
+        assert re.search(r"ZG-INGEST-\d{3}", out), (name, out[-500:])
+        assert "rejected, nothing written" in out, name
+        assert runner.invoke(app, show).output == before.output, name
 
 
 def test_reset_refuses_a_non_demo_workspace(tmp_path: Path) -> None:

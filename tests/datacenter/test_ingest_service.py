@@ -206,7 +206,7 @@ CASES = [
     (
         "absurd magnitude",
         lambda r: _broken(r, "cash", "期末余额", "9e15"),
-        {"ZG-INGEST-056"},
+        {"ZG-INGEST-056", "ZG-INGEST-101"},
         ("cash", "期末余额"),
     ),
 ]
@@ -234,17 +234,17 @@ def test_each_bad_value_is_refused_precisely_and_nothing_is_written(
         assert batch is not None and batch.status == "rejected" and batch.errors >= 1
 
 
-def test_separators_and_full_width_digits_pass_with_a_warning(
+def test_numbers_as_text_are_refused_with_the_number_to_enter(
     dc_workspace: World, tmp_path: Path
 ) -> None:
     rows = _broken(flash_report_rows(A1, "2026-01"), "total_assets", "期末余额", "1,000,000.00")
-    rows = _broken(
-        rows, "cash", "期末余额", "１００００００".replace("１００００００", "１０００００")
-    )
+    rows = _broken(rows, "cash", "期末余额", "１０００００")
     result = run(dc_workspace, write_csv(tmp_path / "sep.csv", rows))
-    assert result.status == "accepted"
-    assert {p.code for p in result.warnings} == {"ZG-INGEST-051"}
-    assert len(result.warnings) == 2
+    assert result.status == "rejected"
+    assert [p.code for p in result.errors] == ["ZG-INGEST-051", "ZG-INGEST-051"]
+    assert "1,000,000.00" in result.errors[0].message_zh
+    assert "100,000.00" in result.errors[1].message_en
+    assert lake_version(dc_workspace) == -1
 
 
 def test_out_of_scope_entity_is_refused_without_telling_more(

@@ -123,7 +123,7 @@ def _template(dataset: str, out: Path | None, year: int | None, lang: str) -> No
             f"[red]数据集 {dataset} 没有 xlsx 模板 / no xlsx template for {dataset}[/]"
         )
         raise typer.Exit(2)
-    from zhiguo.datacenter.flashreport.template import write_template
+    from zhiguo.datacenter.flashreport import write_template
 
     y = year or datetime.now(UTC).year
     target = out or Path(f"flash_report_template_{y}.xlsx")

@@ -9,16 +9,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow.compute as pc
+from sqlalchemy.orm import Session
+
 from zhiguo.core.access import Role, Scope
 from zhiguo.core.db import create_db_engine, empty_database, make_sessionmaker, session_scope
 from zhiguo.core.errors import WorkspaceError
+from zhiguo.core.periods import Period
 from zhiguo.core.settings import SETTINGS_FILE, load_settings
 from zhiguo.core.workspace import Workspace, init_workspace
+from zhiguo.datacenter.flashreport import all_items
+from zhiguo.datacenter.ingest import close_period
 from zhiguo.registry import count_enterprises, load_records
 from zhiguo.security import add_user
 
+from .bad_files import write_bad_files
 from .load_reports import load_flash_reports
-from .reports import generate_flash_reports
+from .reports import DemoReports, generate_flash_reports
 from .world import SCALES, World, generate_world
 
 __all__ = ["CREDENTIALS_FILE", "DemoResult", "DemoUser", "build_demo"]
@@ -142,10 +149,79 @@ def build_demo(
                 facts = load_flash_reports(
                     session, ws, reports, progress=lambda n: tick("reports", n, months)
                 )
+                _close_old_periods(session, ws, reports)
+                session.commit()
+                _write_bad_files(ws, world, reports)
     finally:
         engine.dispose()
     _write_credentials(ws.root / CREDENTIALS_FILE, users)
     return DemoResult(workspace=ws, world=world, users=users, created=True, facts=facts)
+
+
+BAD_FILES_DIR = "bad-files"
+"""Folder of realistic bad submissions for the tour: ``zhiguo ingest FILE --as-user officer1``."""
+GOOD_FILES_DIR = "good-files"
+"""Valid example submissions (long-format CSV in UTF-8 and GBK)."""
+OPEN_PERIODS = 2
+"""The demo leaves the last two periods open (corrections allowed) and closes the rest."""
+
+
+def _close_old_periods(session: Session, ws: Workspace, reports: DemoReports) -> None:
+    for period in reports.periods[:-OPEN_PERIODS]:
+        close_period(
+            session, "flash_report", Period.parse(period), by="demo", settings=ws.settings.ingest
+        )
+
+
+def _write_bad_files(ws: Workspace, world: World, reports: DemoReports) -> None:
+    """Bad variants of officer1's group's real report for the last period (in 万元)."""
+    officer1, officer2 = world.groups[0], world.groups[1]
+    period = reports.periods[-1]
+    facts = reports.facts(period)
+    mine = facts.filter(
+        pc.and_(pc.equal(facts["uscc"], officer1), pc.equal(facts["report_type"], "single"))
+    )
+    money = {i.code for i in all_items() if i.unit_kind == "money"}
+    good = {
+        (r["item_code"], r["caliber"]): (
+            r["value"] / 10_000 if r["item_code"] in money else r["value"]
+        )
+        for r in mine.to_pylist()
+    }
+    folder = ws.root / BAD_FILES_DIR
+    written = write_bad_files(
+        folder,
+        good_values=good,
+        uscc=officer1,
+        other_uscc=officer2,
+        period=period,
+        closed_period=reports.periods[-OPEN_PERIODS - 1],
+        year=int(period[:4]),
+    )
+    # the long-format CSVs are valid submissions (GBK is detected): they go next door, as
+    # examples that pass — and, with --encoding utf-8, of GBK text read as UTF-8
+    good_folder = ws.root / GOOD_FILES_DIR
+    good_folder.mkdir(exist_ok=True)
+    bad: list[tuple[Path, str]] = []
+    passing: list[tuple[Path, str]] = []
+    for path, why in written:
+        if path.suffix == ".csv":
+            target = good_folder / path.name
+            path.replace(target)
+            passing.append((target, why))
+        else:
+            bad.append((path, why))
+    usage = "# 用法 / usage: zhiguo ingest <file> --as-user officer1 -w <workspace>"
+    lines = ["# 示例错误文件（虚构数据）/ demo bad files (fictitious data)", usage]
+    lines += [f"{p.name}\t{why}" for p, why in bad]
+    (folder / "README.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines = ["# 可接收的示例文件（虚构数据）/ demo files that pass (fictitious data)", usage]
+    lines += [f"{p.name}\t{why}" for p, why in passing]
+    lines.append(
+        "# 用 --encoding utf-8 报送 GBK 文件可看到编码错误 / ingest the GBK file with "
+        "--encoding utf-8 to see the encoding error"
+    )
+    (good_folder / "README.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _write_credentials(path: Path, users: list[DemoUser]) -> None:

@@ -17,6 +17,7 @@ from zhiguo.datacenter.flashreport.items import (
     label_to_code,
 )
 from zhiguo.datacenter.flashreport.rules import AuditRule, rules_for_year
+from zhiguo.datacenter.flashreport.template import write_template
 
 __all__ = [
     "CALIBERS",
@@ -31,4 +32,5 @@ __all__ = [
     "items_for_year",
     "label_to_code",
     "rules_for_year",
+    "write_template",
 ]

@@ -14,10 +14,11 @@ CONTENT_RULES: dict[str, tuple[str, str, str]] = {
         "{item} 的值 {value!r} 不是数字",
         "{item_en}: value {value!r} is not a number",
     ),
-    "value.normalised": (
+    "value.text_number": (
         "ZG-INGEST-051",
-        "{item} 的值 {value!r} 按 {number} 读取（已去除千分位/全角字符），请核对",
-        "{item_en}: value {value!r} read as {number} (separators/full-width removed); check it",
+        "{item} 的值 {value!r} 是文本（千分位、全角数字或括号），请改为数字 {number}",
+        "{item_en}: value {value!r} is text (separators, full-width digits or brackets); "
+        "enter the number {number}",
     ),
     "value.not_finite": (
         "ZG-INGEST-052",

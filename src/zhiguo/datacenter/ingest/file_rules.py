@@ -129,7 +129,7 @@ FILE_RULES: dict[str, tuple[str, str, str]] = {
     "xlsx.sheet_missing": (
         "ZG-INGEST-024",
         "缺少工作表“{expected}”；工作簿中的工作表为：{found}{detail}",
-        "Sheet '{expected_en}' is missing; the workbook has: {found}{detail_en}",
+        "Sheet '{expected_en}' is missing; the workbook has: {found_en}{detail_en}",
     ),
     "xlsx.sheet_empty": (
         "ZG-INGEST-025",
@@ -154,17 +154,17 @@ FILE_RULES: dict[str, tuple[str, str, str]] = {
     ),
     "xlsx.column_extra": (
         "ZG-INGEST-029",
-        "{letter} 列“{column}”不是模板中的列，其内容已忽略；期望的列顺序：{expected}",
-        "Column {letter} '{column}' is not a template column; its content is ignored. Expected "
-        "columns in order: {expected_en}",
+        "{letter} 列“{column}”不是模板中的列，请删除该列后重新报送；期望的列顺序：{expected}",
+        "Column {letter} '{column}' is not a template column; remove it and submit again. "
+        "Expected columns in order: {expected_en}",
     ),
     "xlsx.column_moved": (
         "ZG-INGEST-030",
         "列“{column}”位于 {letter} 列，与模板顺序不同（模板中应在 {expected_letter} 列），"
-        "已按表头名称读取，请核对并使用最新模板；期望的列顺序：{expected}",
+        "请使用最新模板重新报送；期望的列顺序：{expected}",
         "Column '{column_en}' is in column {letter}, out of the template's order (expected in "
-        "column {expected_letter}); read by its header name, check it and use the current "
-        "template. Expected columns in order: {expected_en}",
+        "column {expected_letter}); submit again with the current template. Expected columns "
+        "in order: {expected_en}",
     ),
     "xlsx.item_duplicate": (
         "ZG-INGEST-031",

@@ -254,7 +254,7 @@ def _values(t: pa.Table, found: _Findings) -> tuple[pa.Array, pa.Array]:
             fields = {**_names(row.get("item_code")), "value": raw}
             if number is not None:
                 fixed[i] = number
-                found.add("value.normalised", row, "warning", number=_fmt(number), **fields)
+                found.add("value.text_number", row, number=_fmt(number), **fields)
             else:
                 found.add("value.not_finite" if how == "nan" else "value.not_number", row, **fields)
         values = numbers.to_numpy(zero_copy_only=False).copy()
@@ -479,7 +479,8 @@ def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
     found.rows(
         t3, huge, "value.implausible", value=lambda r: _fmt(r["value"]), limit=_fmt(MAX_MONEY_YUAN)
     )
-    bad = pc.or_(bad, pc.or_(pc.or_(negative, fractional), huge))
+    # an implausible figure stays in the report checks: the unit check explains it best
+    bad = pc.or_(bad, pc.or_(negative, fractional))
 
     facts = pa.table(
         {
