@@ -7,19 +7,26 @@ everyone else — anonymous, disabled, the ``public`` role — nothing. Allowed 
 denied ⇒ 404 (never 403: the answer must not tell that the enterprise exists), anonymous ⇒
 401 on ``/api`` and a 303 to the login page for a browser.
 
-Every route the app serves must be in ``OBJECT_ROUTES``, ``COLLECTION_ROUTES`` or
-``PUBLIC_ROUTES``; a new route fails ``test_every_route_is_in_the_matrix`` until it is.
+Every route the app serves must be in ``OBJECT_ROUTES``, ``BATCH_ROUTES``,
+``COLLECTION_ROUTES``, ``FUNCTION_ROUTES``, ``SELF_ROUTES`` or ``PUBLIC_ROUTES``; a new route
+fails ``test_every_route_is_in_the_matrix`` until it is. Data-centre routes are checked over a
+world with a flash report per enterprise in the lake (``seeded_world``): lists, counts and lake
+rows hold only what the oracle allows, and an ingest batch is readable only by whole-portfolio
+roles and by the user who submitted it (``batch_visible``).
 (OWASP API Security Top 10 2023: API1 BOLA, API3 BOPLA, API5 BFLA.)
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import re
+import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,12 +35,14 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from zhiguo.core import Role, create_db_engine, init_workspace, make_sessionmaker, session_scope
+from zhiguo.core.periods import Period
 from zhiguo.registry import EnterpriseRecord, OwnershipRecord, load_records
 from zhiguo.security import add_user
 from zhiguo.testing import SAMPLE, sample_records, test_uscc, write_registry_xlsx
+from zhiguo.testing.flash import flash_report_rows
 from zhiguo.web.app import create_app, route_table
 
 # ---------------------------------------------------------------- the oracle (pure, from the rules)
@@ -49,6 +58,7 @@ class Caller:
     role: str | None
     enterprise: str | None = None  # USCC
     active: bool = True
+    username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,14 @@ def visible(
     return frozenset()
 
 
+def batch_visible(caller: Caller, submitter: str) -> bool:
+    """An ingest batch (its file name, problems, report) is for whole-portfolio roles and
+    for whoever submitted it: a file may name other tenants' enterprises."""
+    if caller.role is None or not caller.active:
+        return False
+    return caller.role in WHOLE_PORTFOLIO_ROLES or submitter == caller.username
+
+
 def roots_of(seen: frozenset[str], edges: Iterable[Edge], day: date) -> frozenset[str]:
     """Visible enterprises whose controlling parent (today) is not visible."""
     held = {c for p, kids in _controlled(edges, day).items() if p in seen for c in kids}
@@ -113,6 +131,10 @@ OBJECT_ROUTES = {  # one enterprise, addressed by USCC
     ("GET", "/api/registry/enterprises/{uscc}/tree"): API,
     ("GET", "/enterprises/{uscc}"): PAGE,
 }
+BATCH_ROUTES = {  # one ingest batch, addressed by its id: see ``batch_visible``
+    ("GET", "/api/ingest/batches/{batch_id}"): API,
+    ("GET", "/api/ingest/batches/{batch_id}/report"): API,
+}
 COLLECTION_ROUTES = {  # lists, trees, counts: scoped to the caller
     ("GET", "/api/me"): API,
     ("GET", "/api/registry/enterprises"): API,
@@ -120,10 +142,29 @@ COLLECTION_ROUTES = {  # lists, trees, counts: scoped to the caller
     ("GET", "/"): PAGE,
     ("GET", "/enterprises"): PAGE,
     ("GET", "/api/registry/export"): API,
+    ("GET", "/api/catalog"): API,
+    ("GET", "/api/catalog/{name}"): API,
+    ("GET", "/api/ingest/batches"): API,
+    ("GET", "/api/submissions"): API,
+    ("GET", "/api/lake/flash_report"): API,
+    ("GET", "/catalog"): PAGE,
+    ("GET", "/catalog/{name}"): PAGE,
+    ("GET", "/submissions"): PAGE,
 }
+MAINTAINERS = frozenset({"platform-admin", "regulator-analyst"})
+SUBMITTERS = frozenset(
+    {"platform-admin", "regulator-analyst", "enterprise-officer", "enterprise-leader"}
+)
+REGULATORS = WHOLE_PORTFOLIO_ROLES
 # Functions only some roles may call (BFLA): role → allowed, everyone else 403 / 401.
+# Each has a request builder in FUNCTION_REQUESTS.
 FUNCTION_ROUTES = {
-    ("POST", "/api/registry/import"): frozenset({"platform-admin", "regulator-analyst"}),
+    ("POST", "/api/registry/import"): MAINTAINERS,
+    ("POST", "/api/ingest/{dataset}"): SUBMITTERS,
+    ("GET", "/submit"): SUBMITTERS,
+    ("POST", "/submit"): SUBMITTERS,
+    ("GET", "/api/submissions/overdue"): REGULATORS,
+    ("GET", "/submissions/overdue"): REGULATORS,
 }
 # One's own account: any live session may use them (even with an initial password).
 SELF_ROUTES = {
@@ -163,6 +204,7 @@ def test_every_route_is_in_the_matrix(app_world: Any) -> None:
     served = _route_keys(table)
     known = (
         set(OBJECT_ROUTES)
+        | set(BATCH_ROUTES)
         | set(COLLECTION_ROUTES)
         | set(FUNCTION_ROUTES)
         | set(SELF_ROUTES)
@@ -183,7 +225,12 @@ def _caller(world: Any, name: str) -> tuple[TestClient, Caller]:
     if name == "anonymous":
         return world.client(None), Caller(role=None)
     user = world.users[name]
-    caller = Caller(role=user.role.value, enterprise=user.enterprise_uscc, active=not user.disabled)
+    caller = Caller(
+        role=user.role.value,
+        enterprise=user.enterprise_uscc,
+        active=not user.disabled,
+        username=user.username,
+    )
     client = world.stale_client() if user.disabled else world.client(name)
     return client, caller
 
@@ -301,19 +348,133 @@ def test_denied_and_missing_get_the_same_answer(app_world: Any) -> None:
     assert denied == missing
 
 
+# ---------------------------------------------------------------- a lake with facts (data centre)
+
+FACTS_PER_REPORT = 62  # rows of one ``flash_report_rows`` report
+PERIOD = str(Period.parse(datetime.now(UTC).date()).previous)  # the last month that ended
+EARLIER = str(Period.parse(PERIOD).previous)
+
+
+def _report_csv(uscc: str, period: str = PERIOD) -> bytes:
+    rows = flash_report_rows(uscc, period)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+@dataclass(frozen=True)
+class SeededBatch:
+    id: str
+    submitter: str
+    status: str
+    wrote: frozenset[str]  # USCCs whose facts it put in the lake
+
+
+@dataclass(frozen=True)
+class SeededWorld:
+    """``app_world`` with facts in the lake and batches by different submitters."""
+
+    world: Any
+    batches: tuple[SeededBatch, ...]
+
+    def facts_visible(self, seen: frozenset[str]) -> int:
+        return FACTS_PER_REPORT * sum(len(b.wrote & seen) for b in self.batches)
+
+
+@pytest.fixture
+def seeded_world(app_world: Any) -> SeededWorld:
+    """The analyst submits one report per enterprise for ``PERIOD``; off_a1 and off_g2 each
+    submit one for their enterprise for the month before, and off_a1 one outside its scope
+    (rejected). Every batch gets a validation report file (a placeholder where the service
+    wrote none), so the report route answers 200 wherever the caller may read the batch."""
+    batches = []
+    plan = [("analyst", k, PERIOD) for k in SAMPLE] + [
+        ("off_a1", "A1", EARLIER),
+        ("off_g2", "B11", EARLIER),
+        # outside off_a1's scope: rejected, kept on record (another month than off_g2's,
+        # so the file differs: an identical file would be answered as a duplicate)
+        ("off_a1", "B11", str(Period.parse(EARLIER).previous)),
+    ]
+    clients = {name: app_world.client(name) for name in {p[0] for p in plan}}
+    for user, key, period in plan:
+        files = {"file": (f"seed-{key}-{period}.csv", _report_csv(SAMPLE[key], period))}
+        response = clients[user].post("/api/ingest/flash_report", files=files)
+        body = response.json()
+        if response.status_code == 200:
+            assert body["status"] == "accepted", body
+            batches.append(
+                SeededBatch(body["batch_id"], user, "accepted", frozenset({SAMPLE[key]}))
+            )
+        else:
+            assert response.status_code == 422, response.text
+            batches.append(SeededBatch(body["report"]["batch_id"], user, "rejected", frozenset()))
+    reports = app_world.settings.workspace / "reports" / "ingest"
+    reports.mkdir(parents=True, exist_ok=True)
+    for batch in batches:
+        if not (reports / f"{batch.id}.xlsx").exists():
+            Workbook().save(reports / f"{batch.id}.xlsx")
+    assert [b.status for b in batches].count("rejected") == 1
+    return SeededWorld(app_world, tuple(batches))
+
+
+# ---------------------------------------------------------------- ingest batches (objects)
+
+NO_BATCH = "00000000-0000-4000-8000-000000000000"
+
+
+def test_each_batch_answers_as_the_oracle_says(seeded_world: SeededWorld, subtests: Any) -> None:
+    for principal in PRINCIPALS:
+        with subtests.test(principal=principal):
+            client, caller = _caller(seeded_world.world, principal)
+            wrong = []
+            for (_method, path), kind in BATCH_ROUTES.items():
+                for batch in [*seeded_world.batches, SeededBatch(NO_BATCH, "", "", frozenset())]:
+                    url = path.format(batch_id=batch.id)
+                    response = _get(client, kind, url)
+                    if not caller.active or caller.role is None:
+                        if why := _unauthenticated(response, kind):
+                            wrong.append(f"{url}: {why}")
+                        continue
+                    want = (
+                        200 if batch.submitter and batch_visible(caller, batch.submitter) else 404
+                    )
+                    if response.status_code != want:
+                        wrong.append(f"{url} ({batch.submitter}): {response.status_code} ≠ {want}")
+            assert not wrong, "\n".join(wrong)
+
+
+def test_someone_elses_batch_reads_like_no_batch(seeded_world: SeededWorld) -> None:
+    theirs = next(b for b in seeded_world.batches if b.submitter == "off_g2")
+    client = seeded_world.world.client("off_a1")
+    denied = client.get(f"/api/ingest/batches/{theirs.id}").json()
+    missing = client.get(f"/api/ingest/batches/{NO_BATCH}").json()
+    for body, batch_id in ((denied, theirs.id), (missing, NO_BATCH)):
+        body.pop("instance")
+        for key in ("detail", "message_zh", "message_en"):
+            body[key] = body[key].replace(batch_id, "<id>")
+    assert denied == missing
+
+
 # ---------------------------------------------------------------- lists, trees and counts
 
 
 def _collection_problems(
-    response: Any, route: tuple[str, str], caller: Caller, seen: frozenset[str]
+    response: Any,
+    route: tuple[str, str],
+    caller: Caller,
+    seen: frozenset[str],
+    seeded: SeededWorld,
 ) -> list[str]:
     if response.status_code != 200:
         return [f"{response.status_code}, wanted 200"]
     today = date.today()
     path = route[1]
+    whole = caller.role in WHOLE_PORTFOLIO_ROLES
     if path == "/api/me":
         scope = response.json()["scope"]
-        want: Any = "all" if caller.role in WHOLE_PORTFOLIO_ROLES else len(seen)
+        want: Any = "all" if whole else len(seen)
         return [] if scope == want else [f"scope {scope!r} ≠ {want!r}"]
     if path == "/api/registry/enterprises":
         body = response.json()
@@ -337,6 +498,8 @@ def _collection_problems(
         if body["descendants"] != len(seen):
             problems.append(f"descendants {body['descendants']} ≠ {len(seen)}")
         return problems
+    if path.startswith(("/api/catalog", "/api/ingest", "/api/submissions", "/api/lake")):
+        return _datacenter_problems(response.json(), path, caller, seen, seeded)
     html = response.text
     if path == "/":
         entities = re.search(r'data-testid="kpi-entities">(\d+)<', html)
@@ -348,11 +511,65 @@ def _collection_problems(
         if not groups or int(groups[1]) != want_groups:
             problems.append(f"KPI groups {groups and groups[1]} ≠ {want_groups}")
         return problems
+    if path == "/catalog":
+        return [] if 'href="/catalog/flash_report"' in html else ["flash_report not listed"]
+    if path == "/catalog/{name}":
+        rows = re.search(r'data-testid="rows">(\d+)<', html)
+        want_rows = seeded.facts_visible(seen)
+        problems = [] if rows and int(rows[1]) == want_rows else [f"rows {rows} ≠ {want_rows}"]
+        return problems + _lineage_problems(html, 'data-testid="lineage"' in html, whole, seeded)
+    if path == "/submissions":
+        got = set(re.findall(r'<tr data-uscc="([0-9A-Z]{18})"', html))
+        return [] if got == seen else [f"rows {sorted(got)} ≠ {sorted(seen)}"]
     total = re.search(r'data-testid="total">(\d+) ', html)
     got = set(re.findall(r'href="/enterprises/([0-9A-Z]{18})"', html))
     problems = [] if got == seen else [f"rows {sorted(got)} ≠ {sorted(seen)}"]
     if not total or int(total[1]) != len(seen):
         problems.append(f"total {total and total[1]} ≠ {len(seen)}")
+    return problems
+
+
+def _lineage_problems(text: str, shown: bool, whole: bool, seeded: SeededWorld) -> list[str]:
+    """Lineage (batch ids, submitters) is for whole-portfolio roles only."""
+    accepted = {b.id for b in seeded.batches if b.status == "accepted"}
+    if whole:
+        missing = {i for i in accepted if i not in text}
+        return [] if shown and not missing else [f"lineage lacks {sorted(missing)}"]
+    named = {b.id for b in seeded.batches if b.id in text}
+    return (["lineage shown"] if shown else []) + [f"names batch {i}" for i in sorted(named)]
+
+
+def _datacenter_problems(
+    body: Any, path: str, caller: Caller, seen: frozenset[str], seeded: SeededWorld
+) -> list[str]:
+    whole = caller.role in WHOLE_PORTFOLIO_ROLES
+    if path == "/api/catalog":
+        names = {d["name"] for d in body["items"]}
+        return [] if "flash_report" in names else [f"catalog {sorted(names)}"]
+    if path == "/api/catalog/{name}":
+        want_rows = seeded.facts_visible(seen)
+        problems = [] if body["rows"] == want_rows else [f"rows {body['rows']} ≠ {want_rows}"]
+        text = json.dumps(body["lineage"])
+        return problems + _lineage_problems(text, body["lineage"] is not None, whole, seeded)
+    if path == "/api/ingest/batches":
+        got = {b["id"] for b in body["items"]}
+        want = {b.id for b in seeded.batches if batch_visible(caller, b.submitter)}
+        problems = [] if got == want else [f"batches {sorted(got)} ≠ {sorted(want)}"]
+        if body["total"] != len(want):
+            problems.append(f"total {body['total']} ≠ {len(want)}")
+        return problems
+    if path == "/api/submissions":
+        got = {s["uscc"] for s in body["items"]}
+        problems = [] if got == seen else [f"states {sorted(got)} ≠ {sorted(seen)}"]
+        if sum(body["counts"].values()) != len(seen):
+            problems.append(f"counts {body['counts']} ≠ {len(seen)} in all")
+        return problems
+    # /api/lake/flash_report
+    got = {r["uscc"] for r in body["rows"]}
+    want_count = seeded.facts_visible(seen)
+    problems = [] if got == seen else [f"lake rows of {sorted(got)} ≠ {sorted(seen)}"]
+    if body["count"] != want_count or len(body["rows"]) != want_count:
+        problems.append(f"count {body['count']} ({len(body['rows'])} rows) ≠ {want_count}")
     return problems
 
 
@@ -363,37 +580,105 @@ COLLECTION_URLS = {
     "/": "/",
     "/enterprises": "/enterprises",
     "/api/registry/export": "/api/registry/export",
+    "/api/catalog": "/api/catalog",
+    "/api/catalog/{name}": "/api/catalog/flash_report",
+    "/api/ingest/batches": "/api/ingest/batches?limit=500",
+    "/api/submissions": f"/api/submissions?period={PERIOD}",
+    "/api/lake/flash_report": "/api/lake/flash_report?limit=10000",
+    "/catalog": "/catalog",
+    "/catalog/{name}": "/catalog/flash_report",
+    "/submissions": f"/submissions?period={PERIOD}",
 }
+
+
+# ---------------------------------------------------------------- functions (BFLA)
+
+
+def _registry_import(caller: Caller, tmp_path: Path) -> dict[str, Any]:
+    ents, owns = sample_records()
+    body = write_registry_xlsx(tmp_path / f"registry-{uuid.uuid4().hex}.xlsx", ents, owns)
+    files = {"file": (body.name, body.read_bytes(), "application/octet-stream")}
+    return {"url": "/api/registry/import?dry_run=true", "files": files}
+
+
+def _own_report(caller: Caller) -> dict[str, Any]:
+    """A valid flash report of an enterprise inside the caller's scope."""
+    uscc = caller.enterprise or SAMPLE["A1"]
+    return {"file": (f"report-{uuid.uuid4().hex}.csv", _report_csv(uscc), "text/csv")}
+
+
+FUNCTION_REQUESTS: dict[tuple[str, str], tuple[str, Callable[[Caller, Path], dict[str, Any]]]] = {
+    ("POST", "/api/registry/import"): (API, _registry_import),
+    ("POST", "/api/ingest/{dataset}"): (
+        API,
+        lambda c, _t: {"url": "/api/ingest/flash_report?dry_run=true", "files": _own_report(c)},
+    ),
+    ("GET", "/submit"): (PAGE, lambda _c, _t: {"url": "/submit"}),
+    ("POST", "/submit"): (
+        PAGE,
+        lambda c, _t: {"url": "/submit", "files": _own_report(c), "data": {"dry_run": "true"}},
+    ),
+    ("GET", "/api/submissions/overdue"): (
+        API,
+        lambda _c, _t: {"url": f"/api/submissions/overdue?period={PERIOD}"},
+    ),
+    ("GET", "/submissions/overdue"): (
+        PAGE,
+        lambda _c, _t: {"url": f"/submissions/overdue?period={PERIOD}"},
+    ),
+}
+
+
+def _inbox_files(world: Any) -> int:
+    inbox = world.settings.workspace / "inbox"
+    return sum(1 for p in inbox.rglob("*") if p.is_file()) if inbox.exists() else 0
+
+
+def test_every_function_route_has_a_request() -> None:
+    assert set(FUNCTION_REQUESTS) == set(FUNCTION_ROUTES)
 
 
 def test_functions_answer_only_the_roles_allowed(
     app_world: Any, subtests: Any, tmp_path: Path
 ) -> None:
     """Each principal calls each function route: allowed ⇒ 200, other roles ⇒ 403,
-    no live session ⇒ 401 — and a refused call writes nothing and keeps nothing."""
-    ents, owns = sample_records()
+    no live session ⇒ 401 (a browser: 303 to the login page) — and a refused call writes
+    nothing and keeps nothing."""
     for principal in PRINCIPALS:
         with subtests.test(principal=principal):
             client, caller = _caller(app_world, principal)
-            for (_method, path), roles in FUNCTION_ROUTES.items():
-                body = write_registry_xlsx(tmp_path / f"{principal}.xlsx", ents, owns)
-                files = {"file": (body.name, body.read_bytes(), "application/octet-stream")}
-                response = client.post(f"{path}?dry_run=true", files=files)
+            wrong = []
+            for (method, path), roles in FUNCTION_ROUTES.items():
+                kind, build = FUNCTION_REQUESTS[(method, path)]
+                request = build(caller, tmp_path)
+                url = request.pop("url")
+                accept = "text/html" if kind == PAGE else "application/json"
+                kept = _inbox_files(app_world)
+                response = client.request(method, url, headers={"Accept": accept}, **request)
+                where = f"{method} {url}"
                 if not caller.active or caller.role is None:
-                    want = 401
+                    if why := _unauthenticated(response, kind):
+                        wrong.append(f"{where}: {why}")
                 else:
                     want = 200 if caller.role in roles else 403
-                assert response.status_code == want, response.text[:300]
-                if want != 200:
-                    assert response.headers["content-type"].startswith("application/problem+json")
+                    if response.status_code != want:
+                        wrong.append(f"{where}: {response.status_code} ≠ {want}")
+                    if want == 200:
+                        continue
+                    content_type = response.headers["content-type"]
+                    if kind == API and not content_type.startswith("application/problem+json"):
+                        wrong.append(f"{where}: content-type {content_type}")
+                if _inbox_files(app_world) != kept:
+                    wrong.append(f"{where}: a refused call kept a file")
+            assert not wrong, "\n".join(wrong)
 
 
 def test_lists_trees_and_counts_hold_exactly_what_the_oracle_allows(
-    app_world: Any, subtests: Any
+    seeded_world: SeededWorld, subtests: Any
 ) -> None:
     for principal in PRINCIPALS:
         with subtests.test(principal=principal):
-            client, caller = _caller(app_world, principal)
+            client, caller = _caller(seeded_world.world, principal)
             seen = visible(caller, NAMES, EDGES, date.today())
             wrong: list[str] = []
             for route, kind in COLLECTION_ROUTES.items():
@@ -402,7 +687,7 @@ def test_lists_trees_and_counts_hold_exactly_what_the_oracle_allows(
                 if not caller.active or caller.role is None:
                     problems = [why] if (why := _unauthenticated(response, kind)) else []
                 else:
-                    problems = _collection_problems(response, route, caller, seen)
+                    problems = _collection_problems(response, route, caller, seen, seeded_world)
                     problems += [f"shows {x}" for x in _leaks(response.text, set(NAMES) - seen)]
                 wrong.extend(f"{url}: {p}" for p in problems)
             assert not wrong, "\n".join(wrong)

@@ -21,8 +21,9 @@ from zhiguo.core.db import create_db_engine, make_sessionmaker
 from zhiguo.core.i18n import t
 from zhiguo.core.settings import Settings
 
+from .deps import SUBMITTER_ROLES
 from .problems import install_problem_handlers
-from .routers import auth, pages, registry_api, system
+from .routers import auth, datacenter_api, datacenter_pages, pages, registry_api, system
 
 __all__ = ["STATIC_DIR", "create_app"]
 
@@ -62,6 +63,8 @@ def _templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
     env.globals["t"] = t
+    env.globals["dt"] = datacenter_pages.dt
+    env.globals["submitter_roles"] = SUBMITTER_ROLES
     env.globals["demo_mode"] = settings.demo_mode
     env.globals["version"] = zhiguo.__version__
     return templates
@@ -103,7 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
             swagger_favicon_url="/static/favicon.svg",
         )
 
-    for module in (system, auth, registry_api, pages):
+    for module in (system, auth, registry_api, datacenter_api, pages, datacenter_pages):
         app.include_router(module.router)
 
     return app

@@ -26,12 +26,16 @@ from zhiguo.security import (
 __all__ = [
     "PASSWORD_CHANGE_PATHS",
     "SESSION_COOKIE",
+    "SUBMITTER_ROLES",
+    "BatchOwnerDep",
     "LangDep",
     "PrincipalDep",
     "RegistryMaintainerDep",
+    "RegulatorDep",
     "ScopeDep",
     "SessionDep",
     "SettingsDep",
+    "SubmitterDep",
 ]
 
 SESSION_COOKIE = "zhiguo_session"
@@ -98,6 +102,42 @@ def require_registry_maintainer(principal: PrincipalDep) -> Principal:
 
 
 RegistryMaintainerDep = Annotated[Principal, Depends(require_registry_maintainer)]
+
+# Who may submit data files: the regulator's analysts and platform admins (for any
+# enterprise), enterprise officers and leaders (for their own subtree, checked by the
+# ingest service against their scope).
+SUBMITTER_ROLES = frozenset(
+    {Role.PLATFORM_ADMIN, Role.REGULATOR_ANALYST, Role.ENTERPRISE_OFFICER, Role.ENTERPRISE_LEADER}
+)
+
+
+def require_submitter(principal: PrincipalDep) -> Principal:
+    if principal.role not in SUBMITTER_ROLES:
+        raise PermissionDenied("您的角色不能报送数据", "Your role may not submit data")
+    return principal
+
+
+SubmitterDep = Annotated[Principal, Depends(require_submitter)]
+
+
+def require_regulator(principal: PrincipalDep) -> Principal:
+    """Regulator-side functions (催报, period management) for whole-portfolio roles."""
+    if not principal.role.sees_whole_portfolio:
+        raise PermissionDenied("仅国资委用户可使用此功能", "Only regulator users may do this")
+    return principal
+
+
+RegulatorDep = Annotated[Principal, Depends(require_regulator)]
+
+
+def batch_owner(principal: PrincipalDep) -> str | None:
+    """Whose ingest batches the caller may read: ``None`` for everyone's (whole-portfolio
+    roles), else only the batches the caller submitted (a batch can name other tenants'
+    files and problems, so enterprise users never see anyone else's)."""
+    return None if principal.role.sees_whole_portfolio else principal.username
+
+
+BatchOwnerDep = Annotated[str | None, Depends(batch_owner)]
 
 
 def get_lang(request: Request, settings: SettingsDep) -> str:

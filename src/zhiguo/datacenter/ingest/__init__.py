@@ -23,7 +23,10 @@ from zhiguo.datacenter.ingest.service import (
     previous_reader,
     read_submission,
 )
+from zhiguo.datacenter.ingest.report_xlsx import write_validation_report
 from zhiguo.datacenter.ingest.validate import Validated, ValidationContext, validate_facts
+from zhiguo.datacenter.ingest.xlsx_guard import check_xlsx
+from zhiguo.datacenter.ingest.xlsx_reader import read_flash_report_xlsx
 
 __all__ = [
     "RAW_SCHEMA",

@@ -193,19 +193,6 @@ def ingest_file(
             _outcome(received, result, **extra)
         return result
 
-    if not dry_run and received.already_known:
-        earlier = session.scalar(
-            select(IngestBatch).where(
-                IngestBatch.inbox_sha256 == received.sha256,
-                IngestBatch.dataset == dataset,
-                IngestBatch.status == "accepted",
-            )
-        )
-        if earlier is not None:
-            result.lake_version = earlier.lake_version
-            result.facts, result.entities = earlier.facts, earlier.entities
-            return finish("duplicate", [], duplicate_of=earlier.id)
-
     limit = settings.ingest.max_file_mb * 1024 * 1024
     if size > limit:
         p = problem(
@@ -239,6 +226,21 @@ def ingest_file(
     if dry_run:
         result.status, result.problems = "checked", problems
         return result
+
+    # An identical file accepted before changes nothing — recognised only *after* the checks,
+    # so a caller cannot learn anything about a file outside their scope by re-sending it.
+    if not dry_run and received.already_known:
+        earlier = session.scalar(
+            select(IngestBatch).where(
+                IngestBatch.inbox_sha256 == received.sha256,
+                IngestBatch.dataset == dataset,
+                IngestBatch.status == "accepted",
+            )
+        )
+        if earlier is not None:
+            result.lake_version = earlier.lake_version
+            result.facts, result.entities = earlier.facts, earlier.entities
+            return finish("duplicate", [], duplicate_of=earlier.id)
 
     # record the batch before the lake commit, so a crash in between is traceable
     session.add(
