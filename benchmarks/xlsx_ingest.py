@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineWorkbook
 
-from zhiguo.core import Scope, create_db_engine, init_workspace, make_sessionmaker, session_scope
+from zhiguo.core import create_db_engine, init_workspace, make_sessionmaker, session_scope
 from zhiguo.datacenter.catalog import default_registry, sync_catalog
 from zhiguo.datacenter.flashreport import all_items, write_template
 from zhiguo.datacenter.ingest import (

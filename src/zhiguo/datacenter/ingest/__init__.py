@@ -15,6 +15,7 @@ from zhiguo.datacenter.ingest.calendar import (
 from zhiguo.datacenter.ingest.errors import RULES, problem
 from zhiguo.datacenter.ingest.facts import RAW_SCHEMA, raw_table
 from zhiguo.datacenter.ingest.models import IngestBatch, ReportingPeriod, Submission
+from zhiguo.datacenter.ingest.report_xlsx import write_validation_report
 from zhiguo.datacenter.ingest.service import (
     IngestResult,
     commit_facts,
@@ -23,7 +24,6 @@ from zhiguo.datacenter.ingest.service import (
     previous_reader,
     read_submission,
 )
-from zhiguo.datacenter.ingest.report_xlsx import write_validation_report
 from zhiguo.datacenter.ingest.validate import Validated, ValidationContext, validate_facts
 from zhiguo.datacenter.ingest.xlsx_guard import check_xlsx
 from zhiguo.datacenter.ingest.xlsx_reader import read_flash_report_xlsx
