@@ -6,6 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
+import zhiguo.datacenter.catalog.models
+import zhiguo.datacenter.ingest.models
 import zhiguo.registry.models
 import zhiguo.security.models  # noqa: F401  (registers the tables on Base.metadata)
 from zhiguo.core.db import Base, current_revision, migrate

@@ -149,9 +149,10 @@ def build_demo(
                 facts = load_flash_reports(
                     session, ws, reports, progress=lambda n: tick("reports", n, months)
                 )
-                _close_old_periods(session, ws, reports)
-                session.commit()
-                _write_bad_files(ws, world, reports)
+                if len(reports.periods) > OPEN_PERIODS:  # the bad files need a closed period
+                    _close_old_periods(session, ws, reports)
+                    session.commit()
+                    _write_bad_files(ws, world, reports)
     finally:
         engine.dispose()
     _write_credentials(ws.root / CREDENTIALS_FILE, users)

@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("committed_by", sa.String(length=100), nullable=False),
         sa.Column("committed_at", _TS, server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_catalog_commits")),
-        sa.UniqueConstraint("dataset", "version", name=op.f("uq_catalog_commits_dataset_version")),
+        sa.UniqueConstraint("dataset", "version", name=op.f("uq_catalog_commits_dataset")),
     )
     op.create_index(op.f("ix_catalog_commits_dataset"), "catalog_commits", ["dataset"])
     op.create_index(op.f("ix_catalog_commits_batch_id"), "catalog_commits", ["batch_id"])
@@ -96,7 +96,7 @@ def upgrade() -> None:
             "enterprise_id",
             "period",
             "report_type",
-            name=op.f("uq_ingest_submissions_dataset_enterprise_id_period_report_type"),
+            name=op.f("uq_ingest_submissions_dataset"),
         ),
     )
     op.create_index(
@@ -112,7 +112,7 @@ def upgrade() -> None:
         sa.Column("closed_at", _TS, nullable=True),
         sa.Column("closed_by", sa.String(length=100), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ingest_periods")),
-        sa.UniqueConstraint("dataset", "period", name=op.f("uq_ingest_periods_dataset_period")),
+        sa.UniqueConstraint("dataset", "period", name=op.f("uq_ingest_periods_dataset")),
     )
 
 
