@@ -2,6 +2,7 @@
 located zh/en problems, the inbox that keeps every received file, atomic commits to the lake,
 and the reporting calendar (deadlines, open/closed periods, submission status, 催报)."""
 
+from zhiguo.datacenter.ingest.batches import find_batch, list_batches
 from zhiguo.datacenter.ingest.calendar import (
     SubmissionState,
     close_period,
@@ -43,7 +44,9 @@ __all__ = [
     "commit_facts",
     "default_deadline",
     "entities_table",
+    "find_batch",
     "ingest_file",
+    "list_batches",
     "period_deadline",
     "period_state",
     "previous_reader",

@@ -2,6 +2,14 @@
 corrections as new versions, reads as of a version or a timestamp, scoped snapshots."""
 
 from zhiguo.datacenter.lake.access import open_table, scoped_snapshot
+from zhiguo.datacenter.lake.queries import lake_facts, visible_rows
 from zhiguo.datacenter.lake.tables import LakeTable, TableVersion
 
-__all__ = ["LakeTable", "TableVersion", "open_table", "scoped_snapshot"]
+__all__ = [
+    "LakeTable",
+    "TableVersion",
+    "lake_facts",
+    "open_table",
+    "scoped_snapshot",
+    "visible_rows",
+]

@@ -20,7 +20,6 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from zhiguo.core.access import Scope
@@ -28,9 +27,15 @@ from zhiguo.core.errors import ImportRejected, NotFound, TooLarge
 from zhiguo.core.periods import Period
 from zhiguo.core.settings import Settings
 from zhiguo.datacenter.catalog import ColumnSpec, dataset_detail, list_datasets, sync_catalog
-from zhiguo.datacenter.engine import open_engine
-from zhiguo.datacenter.ingest import IngestBatch, IngestResult, ingest_file, submission_states
-from zhiguo.datacenter.lake import open_table, scoped_snapshot
+from zhiguo.datacenter.ingest import (
+    IngestBatch,
+    IngestResult,
+    find_batch,
+    ingest_file,
+    list_batches,
+    submission_states,
+)
+from zhiguo.datacenter.lake import lake_facts, visible_rows
 
 from ..deps import (
     BatchOwnerDep,
@@ -40,19 +45,15 @@ from ..deps import (
     SettingsDep,
     SubmitterDep,
 )
-from .registry_api import _safe_name
+from .registry_api import safe_upload_name
 
 __all__ = [
     "OVERDUE_STATUSES",
     "STATUSES",
     "batch_report_path",
-    "find_batch",
     "ingest_upload",
-    "lake_facts",
-    "list_batches",
     "router",
     "spool_upload",
-    "visible_rows",
 ]
 
 router = APIRouter(prefix="/api", tags=["datacenter"])
@@ -101,7 +102,7 @@ def ingest_upload(
 ) -> IngestResult:
     """Spool the upload to a temporary file and ingest it with the caller's scope; the
     session is committed, so a rejected batch stays on record."""
-    name = _safe_name(upload.filename, f"{dataset}.csv")
+    name = safe_upload_name(upload.filename, f"{dataset}.csv")
     with tempfile.TemporaryDirectory(prefix="zhiguo-upload-") as tmp:
         path = spool_upload(upload, Path(tmp) / name, max_mb=settings.ingest.max_file_mb)
         result = ingest_file(
@@ -122,74 +123,6 @@ def _report_url(settings: Settings, batch_id: str) -> str | None:
     if batch_report_path(settings, batch_id).is_file():
         return f"/api/ingest/batches/{batch_id}/report"
     return None
-
-
-def _batches(owner: str | None) -> Select[IngestBatch]:
-    query = select(IngestBatch)
-    return query if owner is None else query.where(IngestBatch.submitter == owner)
-
-
-def list_batches(
-    session: Session, *, owner: str | None, limit: int = 50, offset: int = 0
-) -> tuple[list[IngestBatch], int]:
-    """Batches ``owner`` submitted (``None``: everyone's), newest first, and their total."""
-    query = _batches(owner)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(
-        query.order_by(IngestBatch.received_at.desc(), IngestBatch.id).limit(limit).offset(offset)
-    )
-    return list(items), total
-
-
-def find_batch(session: Session, *, owner: str | None, batch_id: UUID) -> IngestBatch:
-    """One batch the caller may read; anyone else's answers like a missing one."""
-    batch = session.scalar(_batches(owner).where(IngestBatch.id == str(batch_id)))
-    if batch is None:
-        raise NotFound(f"没有批次 {batch_id}", f"No batch {batch_id}")
-    return batch
-
-
-def visible_rows(settings: Settings, scope: Scope, name: str) -> int:
-    """How many rows of dataset ``name`` the caller's scope can read (0 before any data)."""
-    table = open_table(settings.workspace / "lake", name)
-    if not table.exists():
-        return 0
-    result = open_engine(settings.engine).query(
-        "SELECT count(*) AS n FROM t", tables={"t": scoped_snapshot(table, scope)}
-    )
-    return int(result.column("n")[0].as_py())
-
-
-_FACTS_WHERE = "WHERE ($period IS NULL OR period = $period) AND ($uscc IS NULL OR uscc = $uscc)"
-
-
-def lake_facts(
-    settings: Settings,
-    scope: Scope,
-    *,
-    period: str | None,
-    uscc: str | None,
-    version: int | None,
-    limit: int,
-) -> tuple[int, int, list[dict[str, Any]]]:
-    """Flash-report facts within ``scope`` (as of ``version``): version read, count, rows."""
-    table = open_table(settings.workspace / "lake", "flash_report")
-    relation = scoped_snapshot(table, scope, version=version)
-    engine = open_engine(settings.engine)
-    params: dict[str, Any] = {"period": period, "uscc": uscc}
-    count = engine.query(
-        f"SELECT count(*) AS n FROM flash_report {_FACTS_WHERE}",
-        tables={"flash_report": relation},
-        params=params,
-    )
-    rows = engine.query(
-        f"SELECT * FROM flash_report {_FACTS_WHERE} "
-        "ORDER BY uscc, period, report_type, item_code, caliber, scope LIMIT $limit",
-        tables={"flash_report": relation},
-        params={**params, "limit": limit},
-    )
-    read = table.version() if version is None else version
-    return read, int(count.column("n")[0].as_py()), rows.to_pylist()
 
 
 # ---------------------------------------------------------------- response models
@@ -369,7 +302,7 @@ def catalog_dataset(
         retention_days=spec.retention_days,
         columns=list(spec.columns),
         version=detail.version,
-        rows=visible_rows(settings, scope, name),
+        rows=visible_rows(settings.workspace / "lake", settings.engine, scope, name),
         files=detail.files,
         lineage=lineage if scope.is_unrestricted else None,
     )
@@ -524,6 +457,12 @@ def lake_flash_report(
     """Flash-report facts the caller may read (narrowed to their scope by the data centre),
     optionally for one period or enterprise and as of a lake version."""
     read, count, rows = lake_facts(
-        settings, scope, period=period, uscc=uscc, version=version, limit=limit
+        settings.workspace / "lake",
+        settings.engine,
+        scope,
+        period=period,
+        uscc=uscc,
+        version=version,
+        limit=limit,
     )
     return LakeRowsOut(dataset="flash_report", version=read, count=count, limit=limit, rows=rows)

@@ -22,7 +22,8 @@ from zhiguo.core.errors import ZhiguoError
 from zhiguo.core.periods import Period
 from zhiguo.core.settings import Settings
 from zhiguo.datacenter.catalog import dataset_detail, list_datasets, sync_catalog
-from zhiguo.datacenter.ingest import IngestResult, submission_states
+from zhiguo.datacenter.ingest import IngestResult, list_batches, submission_states
+from zhiguo.datacenter.lake import visible_rows
 
 from ..deps import (
     BatchOwnerDep,
@@ -40,8 +41,6 @@ from .datacenter_api import (
     STATUSES,
     batch_report_path,
     ingest_upload,
-    list_batches,
-    visible_rows,
 )
 
 __all__ = ["TEXT", "dt", "router"]
@@ -292,7 +291,7 @@ def dataset_page(
         settings,
         spec=detail.spec,
         detail=detail,
-        rows=visible_rows(settings, scope, name),
+        rows=visible_rows(settings.workspace / "lake", settings.engine, scope, name),
         # lineage names batches, inbox files and submitters: whole-portfolio roles only
         lineage=detail.commits if scope.is_unrestricted else None,
     )

@@ -132,7 +132,7 @@ def export_registry(db: SessionDep, scope: ScopeDep, principal: PrincipalDep) ->
     return Response(data, media_type=_XLSX, headers={"Content-Disposition": disposition})
 
 
-def _safe_name(name: str | None, default: str) -> str:
+def safe_upload_name(name: str | None, default: str) -> str:
     stem = re.sub(r"[^\w.\-\u4e00-\u9fff]", "_", Path(name or default).name)[:100]
     return stem or default
 
@@ -158,7 +158,7 @@ def import_registry(
 ) -> ImportReport:
     """Import the registry, all or nothing. Every uploaded file is kept in the inbox first;
     a rejected import answers 422 with every problem (sheet, row, column, rule, zh/en)."""
-    name = _safe_name(file.filename, "registry.xlsx")
+    name = safe_upload_name(file.filename, "registry.xlsx")
     if Path(name).suffix.lower() not in {".xlsx", ".csv"}:
         raise InputError("仅支持 .xlsx 或 .csv 文件", "Only .xlsx or .csv files are accepted")
     uploads = [(name, _read_limited(file))]
