@@ -104,3 +104,55 @@ def test_the_english_switch_on_the_login_page(watched_page: Any) -> None:
     assert page.locator("h1").inner_text().strip() == "Log in"
     assert page.url.endswith("/login")
     _assert_local_and_quiet(watched_page)
+
+
+def test_an_officer_submits_through_the_page_and_sees_every_problem(
+    watched_page: Any, live_demo: Any, e2e_artifacts: Path
+) -> None:
+    """The data-centre tour: a bad demo file is refused in place with its cell and rule and a
+    highlighted report to download; the lake version does not move; a good file is accepted."""
+    page = watched_page.page
+    watched_page.log_in("officer1")
+    ws = live_demo.demo.workspace.root
+    page.goto("/catalog/flash_report")
+    version_before = page.get_by_test_id("version").inner_text().strip()
+
+    page.goto("/submit")
+    page.set_input_files(
+        'input[name="file"]', str(ws / "bad-files" / "13_negative_not_allowed.xlsx")
+    )
+    page.locator('form.upload button[type="submit"]').click()
+    status = page.get_by_test_id("submit-status")
+    status.wait_for()
+    assert status.get_attribute("data-status") == "rejected"
+    problems = page.get_by_test_id("problems")
+    assert "ZG-INGEST-053" in problems.inner_text()
+    assert "货币资金" in problems.inner_text()
+    assert page.get_by_test_id("report-link").count() == 1
+    page.screenshot(path=str(e2e_artifacts / "tour-submit-rejected.png"), full_page=True)
+
+    page.set_input_files(
+        'input[name="file"]', str(ws / "good-files" / "20_long_format_utf8_ok.csv")
+    )
+    page.locator('form.upload button[type="submit"]').click()
+    page.wait_for_selector('[data-testid="submit-status"][data-status="accepted"]')
+
+    page.goto("/catalog/flash_report")
+    assert int(page.get_by_test_id("version").inner_text().strip()) == int(version_before) + 1
+    _assert_local_and_quiet(watched_page)
+
+
+def test_the_regulator_sees_who_is_late_and_missing(
+    watched_page: Any, live_demo: Any, e2e_artifacts: Path
+) -> None:
+    page = watched_page.page
+    watched_page.log_in("analyst")
+    page.goto("/submissions?period=2026-10")
+    assert int(page.get_by_test_id("count-missing").inner_text()) > 0
+    assert int(page.get_by_test_id("count-on_time").inner_text()) > 0
+    page.get_by_test_id("overdue-link").click()
+    page.wait_for_selector('[data-testid="submissions"]')
+    statuses = {s.strip() for s in page.get_by_test_id("status").all_inner_texts()}
+    assert statuses <= {"未报送", "逾期报送"} and statuses
+    page.screenshot(path=str(e2e_artifacts / "tour-overdue.png"), full_page=True)
+    _assert_local_and_quiet(watched_page)

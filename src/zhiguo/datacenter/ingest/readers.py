@@ -127,12 +127,16 @@ def _to_raw(
                 pa.types.is_floating(col.type) or pa.types.is_integer(col.type)
             ):
                 cols[field.name] = col  # typed sources keep their numbers
+            elif pa.types.is_dictionary(col.type):
+                cols[field.name] = col  # codes stay dictionary-encoded: 4 bytes a row
             else:
                 cols[field.name] = col.cast(pa.string())
         elif field.name == "_row":
             cols[field.name] = pa.array(np.arange(first_row, first_row + n, dtype=np.int32))
         elif field.name == "_column":
-            cols[field.name] = pa.repeat(pa.scalar(column_label, pa.string()), n)
+            cols[field.name] = pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(n, dtype=np.int32)), pa.array([column_label])
+            )
         else:
             cols[field.name] = pa.nulls(n, field.type)
     return pa.table(cols)
@@ -154,7 +158,9 @@ def _csv_batches(
     value_col: str,
     value_type: pa.DataType,
 ) -> list[pa.Table]:
-    types = {name: (value_type if name == value_col else pa.string()) for name in names}
+    # dimension columns repeat a handful of values: read them dictionary-encoded
+    text = pa.dictionary(pa.int32(), pa.string())
+    types = {name: (value_type if name == value_col else text) for name in names}
     reader = pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(encoding=encoding, block_size=16 << 20),
@@ -201,7 +207,7 @@ def _read_csv(path: Path, label: str, encoding: str | None) -> tuple[pa.Table, l
         return pa.table({}), [problem("csv.unreadable", Location(file=label), detail=text[:300])]
     if not batches:
         return pa.table({}), [problem("file.no_rows", Location(file=label))]
-    return pa.concat_tables(batches).combine_chunks(), problems
+    return pa.concat_tables(batches).unify_dictionaries().combine_chunks(), problems
 
 
 def _value_col(mapping: dict[str, str]) -> str:

@@ -111,7 +111,7 @@ class _Cube:
         self.flat = np.ravel_multi_index((inverse, cal, item), shape)
         self.value = np.full(shape, np.nan)
         self.value[inverse, cal, item] = t["value"].to_numpy(zero_copy_only=False)
-        self.row = np.full(shape, -1, dtype=np.int64)
+        self.row = np.full(shape, -1, dtype=np.int32)
         if with_rows:
             self.row[inverse, cal, item] = np.arange(t.num_rows)  # positions in ``t``
             self.factor = np.zeros(len(self.keys))
@@ -140,9 +140,7 @@ def run(
     if live.num_rows == 0:
         return
     cube = cube_all if shared else _Cube(live, with_rows=True)
-    years = sorted(
-        {int(y) for y in pc.unique(pc.utf8_slice_codeunits(live["period"], 0, 4)).to_pylist()}
-    )
+    years = sorted({int(str(p)[:4]) for p in pc.unique(live["period"]).to_pylist() if p})
     _rules(live, cube, rules_for_year(years[-1]), found)
     _cross_period(live, cube, ctx, found)
 

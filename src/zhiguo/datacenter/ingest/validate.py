@@ -191,7 +191,20 @@ def _tidy(col: pa.ChunkedArray | pa.Array, upper: bool = False) -> pa.Array:
     words = pc.utf8_trim_whitespace(arr.dictionary.cast(pa.string()))
     if upper:
         words = pc.utf8_upper(words)
-    return pc.take(words, arr.indices)
+    # stay dictionary-encoded (4 bytes a row, not a string), with a duplicate-free dictionary
+    # so equal words share one index
+    unique = pc.unique(words)
+    remap = pc.index_in(words, value_set=unique)
+    return pa.DictionaryArray.from_arrays(pc.take(remap, arr.indices), unique)
+
+
+def _per_value(arr: pa.Array | pa.ChunkedArray, fn: Any) -> pa.Array:
+    """``fn`` applied to a dictionary column's distinct values, spread back to its rows."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_dictionary(arr.type):
+        return fn(arr)
+    return pc.take(fn(arr.dictionary), arr.indices)
 
 
 def _map_codes(col: pa.Array, mapping: dict[str, str]) -> tuple[pa.Array, pa.Array]:
@@ -287,53 +300,47 @@ def _periods(t: pa.Table, ctx: ValidationContext, found: _Findings) -> tuple[pa.
     found.rows(t, pc.is_null(text), "dim.missing", column="期间 period")
     keys = pa.array(list(canon), pa.string())
     vals = pa.array(list(canon.values()), pa.string())
-    mapped = pc.take(vals, pc.index_in(text, value_set=keys))
+    mapped = _per_value(text, lambda words: pc.take(vals, pc.index_in(words, value_set=keys)))
     return mapped.combine_chunks() if isinstance(mapped, pa.ChunkedArray) else mapped, pc.is_null(
         mapped
     )
 
 
 def _entities(t: pa.Table, ctx: ValidationContext, found: _Findings) -> tuple[pa.Array, pa.Array]:
-    """(enterprise_id or null, bad-mask): unknown, out-of-scope and malformed USCCs."""
+    """(enterprise_id or null, bad-mask): unknown, out-of-scope and malformed USCCs — judged
+    once per distinct code, then spread to the rows."""
     uscc = t["uscc"].combine_chunks()
     enc = pc.dictionary_encode(uscc)
-    idx = pc.take(
-        pc.index_in(enc.dictionary, value_set=ctx.entities["uscc"].combine_chunks()), enc.indices
-    )
-    ids = pc.take(ctx.entities["enterprise_id"].combine_chunks(), idx)
-    statuses = pc.take(ctx.entities["status"].combine_chunks(), idx)
+    words = enc.dictionary.to_pylist()
+    rows_ix = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+    at = pc.index_in(enc.dictionary, value_set=ctx.entities["uscc"].combine_chunks())
+    word_ids = pc.take(ctx.entities["enterprise_id"].combine_chunks(), at).to_pylist()
+    word_status = pc.take(ctx.entities["status"].combine_chunks(), at).to_pylist()
     found.rows(t, pc.is_null(uscc), "dim.missing", column="统一社会信用代码 uscc")
-    unknown = pc.and_(pc.is_valid(uscc), pc.is_null(idx))
-    bad = pc.or_(pc.is_null(uscc), unknown)
-    for value in pc.unique(pc.filter(uscc, unknown)).to_pylist():
-        rows = pc.equal(uscc, value)
-        first = t.filter(rows).slice(0, 1).to_pylist()[0]
-        rule = "entity.unknown" if ctx.allowed_ids is None else "entity.out_of_scope"
-        try:
-            validate_uscc(value)
-        except Exception as exc:  # malformed: say why (GB 32100 check character etc.)
-            found.add(
-                "dim.unknown",
-                first,
-                column="统一社会信用代码 uscc",
-                value=value,
-                allowed=str(exc)[:120],
-            )
-            continue
-        found.add(rule, first, value=value)
-    if ctx.allowed_ids is not None:
-        allowed = pa.array(sorted(ctx.allowed_ids), pa.int64())
-        outside = pc.and_(pc.is_valid(ids), pc.invert(pc.is_in(ids, value_set=allowed)))
-        for value in pc.unique(pc.filter(uscc, outside)).to_pylist():
-            first = t.filter(pc.equal(uscc, value)).slice(0, 1).to_pylist()[0]
-            found.add("entity.out_of_scope", first, value=value)
-        bad = pc.or_(bad, outside)
-    inactive = pc.and_(pc.is_valid(statuses), pc.not_equal(statuses, "active"))
-    for value in pc.unique(pc.filter(uscc, inactive)).to_pylist():
-        first = t.filter(pc.equal(uscc, value)).slice(0, 1).to_pylist()[0]
-        status = pc.filter(statuses, pc.equal(uscc, value))[0].as_py()
-        found.add("entity.inactive", first, "warning", value=value, status=status)
-    return ids, pc.fill_null(bad, True)
+    bad_word = np.zeros(len(words) + 1, dtype=bool)
+    bad_word[-1] = True  # a missing USCC (index −1 below)
+
+    def first(k: int) -> dict[str, Any]:
+        return dict(t.slice(int(np.argmax(rows_ix == k)), 1).to_pylist()[0])
+
+    for k, (word, eid, status) in enumerate(zip(words, word_ids, word_status, strict=True)):
+        if eid is None:
+            bad_word[k] = True
+            try:
+                validate_uscc(word)
+            except Exception as exc:  # malformed: say why (GB 32100 check character etc.)
+                found.add("dim.unknown", first(k), column="统一社会信用代码 uscc", value=word,
+                          allowed=str(exc)[:120])  # fmt: skip
+                continue
+            rule = "entity.unknown" if ctx.allowed_ids is None else "entity.out_of_scope"
+            found.add(rule, first(k), value=word)
+        elif ctx.allowed_ids is not None and eid not in ctx.allowed_ids:
+            bad_word[k] = True
+            found.add("entity.out_of_scope", first(k), value=word)
+        elif status != "active":
+            found.add("entity.inactive", first(k), "warning", value=word, status=status)
+    ids = pc.take(pa.array(word_ids, pa.int64()), enc.indices)
+    return ids, pa.array(bad_word[rows_ix])
 
 
 def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
@@ -385,7 +392,7 @@ def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
 
     # 2. items (dictionary of the period's year), calibers allowed for the item's kind —
     # worked out per distinct item code, then spread to rows by dictionary index (numpy)
-    years = pc.cast(pc.utf8_slice_codeunits(periods, 0, 4), pa.int32())
+    years = _per_value(periods, lambda w: pc.cast(pc.utf8_slice_codeunits(w, 0, 4), pa.int32()))
     item_code = t["item_code"].combine_chunks()
     enc = pc.dictionary_encode(item_code)
     words = enc.dictionary.to_pylist()
