@@ -169,3 +169,25 @@ def test_reset_of_a_demo_on_postgresql_empties_its_database(db_url: str, tmp_pat
     again = build_demo(tmp_path / "d", reset=True, months=2)
     assert first.created and again.created and len(again.users) == 5
     assert first.users[0].password != again.users[0].password
+
+
+def test_a_registry_workbook_bomb_is_refused_before_any_parser(tmp_path: Path) -> None:
+    """calamine aborts the whole process on a workbook declaring A1:XFD1048576; the registry
+    import goes through the same structural guard as data submissions."""
+    import zipfile
+
+    ws = tmp_path / "ws"
+    runner.invoke(app, ["init", str(ws)])
+    ents, owns = sample_records()
+    good = write_registry_xlsx(tmp_path / "good.xlsx", ents, owns)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                head, _sep, tail = data.partition(b"<dimension ref=")
+                data = head + b'<dimension ref="A1:XFD1048576"/>' + tail.partition(b"/>")[2]
+            dst.writestr(item, data)
+    result = runner.invoke(app, ["registry", "import", str(bomb), "-w", str(ws)])
+    assert result.exit_code == 1
+    assert "ZG-INGEST-023" in _plain(result.output)

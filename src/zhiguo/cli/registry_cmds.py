@@ -14,6 +14,7 @@ from rich.tree import Tree
 from zhiguo.core.access import Scope
 from zhiguo.core.errors import ImportRejected, InputError
 from zhiguo.core.inbox import keep_file, record_outcome
+from zhiguo.datacenter.ingest import refuse_unsafe_xlsx
 from zhiguo.registry import (
     ImportReport,
     TreeNode,
@@ -72,6 +73,7 @@ def import_cmd(
         ]
         try:
             with console.status("校验并导入中 / validating and importing …"):
+                refuse_unsafe_xlsx(file)  # bombs never reach the xlsx parser
                 result = import_registry(session=session, path=file, dry_run=dry_run)
         except ImportRejected as exc:
             for received in kept:

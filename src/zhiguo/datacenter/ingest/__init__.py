@@ -26,7 +26,7 @@ from zhiguo.datacenter.ingest.service import (
     read_submission,
 )
 from zhiguo.datacenter.ingest.validate import Validated, ValidationContext, validate_facts
-from zhiguo.datacenter.ingest.xlsx_guard import check_xlsx
+from zhiguo.datacenter.ingest.xlsx_guard import check_xlsx, refuse_unsafe_xlsx
 from zhiguo.datacenter.ingest.xlsx_reader import read_flash_report_xlsx
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "raw_table",
     "read_flash_report_xlsx",
     "read_submission",
+    "refuse_unsafe_xlsx",
     "reopen_period",
     "set_deadline",
     "submission_states",

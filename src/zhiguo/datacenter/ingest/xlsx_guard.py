@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import unescape
 
-from zhiguo.core.errors import Location, Problem
+from zhiguo.core.errors import ImportRejected, Location, Problem
 from zhiguo.datacenter.ingest.errors import problem
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "corrupt_problem",
     "extent_over",
     "inspect_xlsx",
+    "refuse_unsafe_xlsx",
     "sheet_extent",
     "sheet_parts",
 ]
@@ -512,3 +513,14 @@ def _check_zip(
                 )
             )
     return problems, parts
+
+
+def refuse_unsafe_xlsx(path: Path, *, file_label: str | None = None) -> None:
+    """Raise :class:`ImportRejected` when ``path`` (an .xlsx) is unsafe or impossible to
+    parse — for every path that hands uploads to calamine (the registry import too): a
+    cell-count bomb or a crafted far cell makes calamine abort the whole process."""
+    if path.suffix.lower() != ".xlsx":
+        return
+    errors = [p for p in check_xlsx(path, file_label=file_label) if p.severity == "error"]
+    if errors:
+        raise ImportRejected(errors, file=file_label or path.name)

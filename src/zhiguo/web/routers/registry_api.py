@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from zhiguo import registry
 from zhiguo.core.errors import ImportRejected, InputError, TooLarge
 from zhiguo.core.inbox import Received, keep_file, record_outcome
+from zhiguo.datacenter.ingest import refuse_unsafe_xlsx
 from zhiguo.registry import EnterpriseOut, ImportReport, OwnershipOut, TreeNode
 
 from ..deps import PrincipalDep, RegistryMaintainerDep, ScopeDep, SessionDep, SettingsDep
@@ -173,6 +174,7 @@ def import_registry(
         for n, data in uploads:
             (Path(tmp) / n).write_bytes(data)
         try:
+            refuse_unsafe_xlsx(Path(tmp) / name, file_label=name)  # bombs never reach calamine
             report = registry.import_registry(session=db, path=Path(tmp) / name, dry_run=dry_run)
         except ImportRejected:
             for received in kept:
