@@ -27,8 +27,8 @@ CONTENT_RULES: dict[str, tuple[str, str, str]] = {
     ),
     "value.negative": (
         "ZG-INGEST-053",
-        "{item} 不能为负数，收到 {value}",
-        "{item_en} must not be negative; got {value}",
+        "{item} 不能为负数，收到 {value}（按申报单位）",
+        "{item_en} must not be negative; got {value} (in the declared unit)",
     ),
     "value.not_integer": (
         "ZG-INGEST-054",

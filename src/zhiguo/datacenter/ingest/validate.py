@@ -473,10 +473,12 @@ def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
     )
     scaled = pc.multiply(values, factor)
     scaled = pc.if_else(pc.fill_null(money, False), pc.round(scaled, 2), scaled)
-    t3 = t.set_column(t.schema.get_field_index("value"), "value", scaled)
+    t3 = t.set_column(t.schema.get_field_index("value"), "value", scaled).append_column(
+        "_submitted", values
+    )
     live = pc.and_(pc.invert(bad), pc.invert(placeholder))
     negative = pc.and_(live, pc.and_(pc.fill_null(nonneg, False), pc.less(scaled, 0)))
-    found.rows(t3, negative, "value.negative", value=lambda r: _fmt(r["value"]))
+    found.rows(t3, negative, "value.negative", value=lambda r: _fmt(r["_submitted"]))
     headcount = pc.and_(live, pc.invert(pc.fill_null(money, True)))
     fractional = pc.and_(headcount, pc.not_equal(pc.floor(scaled), scaled))
     found.rows(t3, fractional, "value.not_integer", value=lambda r: _fmt(r["value"]))
