@@ -93,6 +93,8 @@ def test_catalog_lists_datasets_and_lake_answers_queries(tmp_path: Path) -> None
     assert str(len(flash_report_rows(SAMPLE["A1"], "2026-01"))) in query.output
     history = runner.invoke(app, ["lake", "history", "flash_report", "-w", str(ws)])
     assert history.exit_code == 0 and "WRITE" in history.output
+    compacted = runner.invoke(app, ["lake", "optimize", "flash_report", "-w", str(ws)])
+    assert compacted.exit_code == 0 and "1 → 2" in _plain(compacted.output)
 
 
 def test_ingest_template_writes_a_workbook(tmp_path: Path) -> None:

@@ -160,3 +160,19 @@ def test_a_writer_killed_mid_commit_leaves_the_previous_version_intact(tmp_path:
     # and the table takes the next commit normally
     assert reopened.commit(facts(2, "2026-01", 2.0)) == 2
     assert totals(reopened) == {1: 3.0, 2: 6.0}
+
+
+def test_compaction_merges_files_into_a_new_version_with_the_same_answers(
+    tmp_path: Path,
+) -> None:
+    table = LakeTable(tmp_path, FLASH_REPORT)
+    for enterprise in range(1, 6):
+        table.commit(facts(enterprise, "2026-01", float(enterprise)))
+    before = totals(table)
+    files_before = len(table.snapshot().files)
+    metrics = table.compact()
+    assert table.version() == 6
+    assert len(table.snapshot().files) < files_before == 5
+    assert metrics["numFilesRemoved"] == 5
+    assert totals(table) == before
+    assert totals(table, version=3) == {1: 3.0, 2: 6.0, 3: 9.0}  # history still readable

@@ -322,6 +322,22 @@ def lake_history(
     console.print(out)
 
 
+@lake_app.command("optimize")
+def lake_optimize(
+    name: Annotated[str, typer.Argument(help="数据集 / dataset")],
+    workspace: WorkspaceOpt = None,
+    target_mb: Annotated[int, typer.Option("--target-mb", help="目标文件大小 / file size")] = 128,
+) -> None:
+    """合并小文件（新版本，数据不变）/ compact small files into a new version."""
+    with workspace_session(workspace) as (ws, _session):
+        table = open_table(ws.root / "lake", name)
+        before = table.version()
+        metrics = table.compact(target_mb=target_mb)
+        after = table.version()
+    removed, added = metrics.get("numFilesRemoved", 0), metrics.get("numFilesAdded", 0)
+    console.print(f"{name}: 版本 version {before} → {after} · 文件 files −{removed} +{added}")
+
+
 @lake_app.command("query")
 def lake_query(
     sql: Annotated[

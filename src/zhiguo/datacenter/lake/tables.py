@@ -164,6 +164,18 @@ class LakeTable:
             write_deltalake(str(self.path), data, mode="append", commit_properties=props)
         return self.version()
 
+    def compact(self, *, target_mb: int = 128) -> dict[str, Any]:
+        """Rewrite small files into larger ones as one new version (same rows, same answers;
+        every earlier version stays readable). One submission = one file, so a month of
+        submissions leaves thousands of small files that slow every scan until compacted."""
+        if not self.exists():
+            return {"numFilesAdded": 0, "numFilesRemoved": 0}
+        metrics = self._table().optimize.compact(
+            target_size=target_mb * 1024 * 1024,
+            commit_properties=CommitProperties(custom_metadata={"zhiguo_action": "compact"}),
+        )
+        return dict(metrics)
+
     # -- reads ------------------------------------------------------------------------
     def snapshot(self, *, version: int | None = None, as_of: datetime | None = None) -> Relation:
         """The table as it was at ``version`` or time ``as_of`` (latest if neither)."""
