@@ -93,8 +93,10 @@ def test_catalog_lists_datasets_and_lake_answers_queries(tmp_path: Path) -> None
     assert str(len(flash_report_rows(SAMPLE["A1"], "2026-01"))) in query.output
     history = runner.invoke(app, ["lake", "history", "flash_report", "-w", str(ws)])
     assert history.exit_code == 0 and "WRITE" in history.output
+    other = write_csv(tmp_path / "b11.csv", flash_report_rows(SAMPLE["B11"], "2026-01"))
+    assert runner.invoke(app, ["ingest", str(other), "-w", str(ws)]).exit_code == 0
     compacted = runner.invoke(app, ["lake", "optimize", "flash_report", "-w", str(ws)])
-    assert compacted.exit_code == 0 and "1 → 2" in _plain(compacted.output)
+    assert compacted.exit_code == 0 and "2 → 3" in _plain(compacted.output), compacted.output
 
 
 def test_ingest_template_writes_a_workbook(tmp_path: Path) -> None:
