@@ -24,6 +24,7 @@ Domain code never raises HTTP errors; ``web`` maps ``http_status`` to problem+js
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -43,6 +44,7 @@ __all__ = [
     "TooLarge",
     "WorkspaceError",
     "ZhiguoError",
+    "render_problem",
 ]
 
 
@@ -99,6 +101,29 @@ class Problem:
             "message_en": self.message_en,
             "location": self.location.as_dict(),
         }
+
+
+def render_problem(
+    rules: Mapping[str, tuple[str, str, str]],
+    rule: str,
+    location: Location,
+    severity: str = "error",
+    **fields: Any,
+) -> Problem:
+    """A located :class:`Problem` for ``rule`` of a package's rule table (rule id → code, zh
+    template, en template), its message rendered in both languages. ``detail_en`` and
+    ``column_en`` default to their zh values, so a template may use either."""
+    code, zh, en = rules[rule]
+    fields.setdefault("detail_en", fields.get("detail", ""))
+    fields.setdefault("column_en", fields.get("column", ""))
+    return Problem(
+        code=code,
+        rule=rule,
+        message_zh=zh.format(**fields),
+        message_en=en.format(**fields),
+        location=location,
+        severity=severity,
+    )
 
 
 class ZhiguoError(Exception):

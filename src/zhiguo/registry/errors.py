@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zhiguo.core.errors import InputError, Location, Problem
+from zhiguo.core.errors import InputError, Location, Problem, render_problem
 
 __all__ = ["RULES", "UnknownTableFile", "problem"]
 
@@ -107,18 +107,8 @@ RULES: dict[str, tuple[str, str, str]] = {
 
 
 def problem(rule: str, location: Location, severity: str = "error", **fields: Any) -> Problem:
-    """A located :class:`Problem` for ``rule``, with its message rendered in zh and en."""
-    code, zh, en = RULES[rule]
-    fields.setdefault("detail_en", fields.get("detail", ""))
-    fields.setdefault("column_en", fields.get("column", ""))
-    return Problem(
-        code=code,
-        rule=rule,
-        message_zh=zh.format(**fields),
-        message_en=en.format(**fields),
-        location=location,
-        severity=severity,
-    )
+    """A located :class:`Problem` for ``rule`` of this package's rule table."""
+    return render_problem(RULES, rule, location, severity, **fields)
 
 
 class UnknownTableFile(InputError):

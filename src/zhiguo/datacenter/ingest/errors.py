@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zhiguo.core.errors import Location, Problem
+from zhiguo.core.errors import Location, Problem, render_problem
 from zhiguo.datacenter.ingest.content_rules import CONTENT_RULES
 from zhiguo.datacenter.ingest.file_rules import FILE_RULES
 
@@ -17,14 +17,5 @@ RULES: dict[str, tuple[str, str, str]] = {**FILE_RULES, **CONTENT_RULES}
 
 
 def problem(rule: str, location: Location, severity: str = "error", **fields: Any) -> Problem:
-    """A located :class:`Problem` for ``rule``, its message rendered in zh and en."""
-    code, zh, en = RULES[rule]
-    fields.setdefault("detail_en", fields.get("detail", ""))
-    return Problem(
-        code=code,
-        rule=rule,
-        message_zh=zh.format(**fields),
-        message_en=en.format(**fields),
-        location=location,
-        severity=severity,
-    )
+    """A located :class:`Problem` for ``rule`` of this package's rule table."""
+    return render_problem(RULES, rule, location, severity, **fields)

@@ -19,7 +19,6 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from zhiguo.datacenter.engine import DuckDBEngine
 from zhiguo.datacenter.flashreport.items import (
     CALIBERS,
     REPORT_TYPES,
@@ -28,6 +27,7 @@ from zhiguo.datacenter.flashreport.items import (
     items_for_year,
 )
 from zhiguo.datacenter.flashreport.rules import AuditRule, rules_for_year
+from zhiguo.datacenter.ingest.wording import amount, caliber_fields, item_fields
 
 if TYPE_CHECKING:
     from zhiguo.datacenter.ingest.validate import ValidationContext, _Findings
@@ -42,23 +42,9 @@ _ITEM_IX = {c: n for n, c in enumerate(dict.fromkeys(_ITEMS))}
 _N_ITEMS = len(_ITEM_IX)
 _CALS = list(CALIBERS)
 _CAL_IX = {c: n for n, c in enumerate(_CALS)}
-_NAMES = {i.code: (i.name_zh, i.name_en) for i in all_items()}
+_NAMES = {i.code: (i.name_zh, i.name_en) for i in all_items()}  # for rule formulas
 _FLOW = np.array([any(i.code == c and i.kind == "flow" for i in all_items()) for c in _ITEM_IX])
 _BASE_YEAR = 1900
-
-
-def _fmt(x: float | None) -> str:
-    return "—" if x is None or x != x else f"{x:,.2f}"
-
-
-def _cal(code: str) -> dict[str, str]:
-    zh, en = CALIBERS.get(code, (code, code))
-    return {"caliber": zh, "caliber_en": en}
-
-
-def _item(code: str) -> dict[str, str]:
-    zh, en = _NAMES.get(code, (code, code))
-    return {"item": f"{zh}（{code}）", "item_en": f"{en} ({code})"}
 
 
 def _codes(col: pa.ChunkedArray | pa.Array, values: list[str]) -> I64:
@@ -125,11 +111,9 @@ def run(
     present: pa.Table,
     ctx: ValidationContext,
     found: _Findings,
-    engine: DuckDBEngine,
 ) -> None:
     """``facts``: rows with no problem so far; ``present``: every row whose place in a
     report is known (for duplicates and required items, whatever its value's fate)."""
-    del engine  # the checks below need no SQL
     given = pc.invert(facts["_placeholder"])
     live = facts if pc.all(given).as_py() else facts.filter(given)
     shared = present is live  # nothing dropped: one cube serves every check
@@ -167,8 +151,8 @@ def _duplicates(t: pa.Table, cube: _Cube, found: _Findings) -> None:
             "row.duplicate",
             row,
             first_row=first.get("_row"),
-            **_item(row["item_code"]),
-            **_cal(row["caliber"]),
+            **item_fields(row["item_code"]),
+            **caliber_fields(row["caliber"]),
         )
 
 
@@ -202,8 +186,8 @@ def _required(t: pa.Table, cube: _Cube, found: _Findings) -> None:
             {"item_code": codes[i]},
             entity=usccs[key],
             period=f"{_BASE_YEAR + p // 12}-{p % 12 + 1:02d}",
-            **_item(codes[i]),
-            **_cal(_CALS[c]),
+            **item_fields(codes[i]),
+            **caliber_fields(_CALS[c]),
         )
 
 
@@ -238,11 +222,11 @@ def _rules(t: pa.Table, cube: _Cube, rules: tuple[AuditRule, ...], found: _Findi
                     rule.severity,
                     formula=rule.formula(names_zh),
                     formula_en=rule.formula(names_en),
-                    lhs=_fmt(left),
-                    rhs=_fmt(right),
-                    diff=_fmt(left - right),
+                    lhs=amount(left),
+                    rhs=amount(right),
+                    diff=amount(left - right),
                     pct=f"{pct:.1f}",
-                    **_cal(cal),
+                    **caliber_fields(cal),
                 )
 
 
@@ -314,13 +298,13 @@ def _cross_period(live: pa.Table, cube: _Cube, ctx: ValidationContext, found: _F
     for r, j in zip(*np.nonzero(bad), strict=True):
         item = int(flows[j])
         row = _row(live, int(cube.row[r, ytd, item]))
-        names = _item(row["item_code"])
+        names = item_fields(row["item_code"])
         if month_of[r] == 0:
             found.add(
                 "crossperiod.january",
                 row,
-                ytd=_fmt(this_ytd[r, j]),
-                month=_fmt(this_month[r, j]),
+                ytd=amount(this_ytd[r, j]),
+                month=amount(this_month[r, j]),
                 **names,
             )
         else:
@@ -328,10 +312,10 @@ def _cross_period(live: pa.Table, cube: _Cube, ctx: ValidationContext, found: _F
             found.add(
                 "crossperiod.ytd",
                 row,
-                ytd=_fmt(this_ytd[r, j]),
-                previous=_fmt(prev[r, ytd, item]),
+                ytd=amount(this_ytd[r, j]),
+                previous=amount(prev[r, ytd, item]),
                 previous_period=f"{_BASE_YEAR + p // 12}-{p % 12 + 1:02d}",
-                month=_fmt(this_month[r, j]),
+                month=amount(this_month[r, j]),
                 **names,
             )
     # opening balances = last December's closing (a warning: restatements happen)
@@ -346,10 +330,10 @@ def _cross_period(live: pa.Table, cube: _Cube, ctx: ValidationContext, found: _F
             "crossperiod.opening",
             row,
             "warning",
-            opening=_fmt(cube.value[r, opn, item]),
-            previous=_fmt(dec[r, clo, item]),
+            opening=amount(cube.value[r, opn, item]),
+            previous=amount(dec[r, clo, item]),
             previous_period=f"{_BASE_YEAR + p // 12}-{p % 12 + 1:02d}",
-            **_item(row["item_code"]),
+            **item_fields(row["item_code"]),
         )
     for r in np.flatnonzero(odd).tolist():
         row = _row(live, int(cube.row[r, clo, ta]))
@@ -357,8 +341,8 @@ def _cross_period(live: pa.Table, cube: _Cube, ctx: ValidationContext, found: _F
         found.add(
             "unit.magnitude",
             row,
-            value=_fmt(now_ta[r]),
-            previous=_fmt(before_ta[r]),
+            value=amount(now_ta[r]),
+            previous=amount(before_ta[r]),
             ratio=f"{q:,.0f}" if q >= 1 else f"1/{1 / q:,.0f}",
             unit="万元" if row["unit_declared"] == "10k_yuan" else "元",
         )

@@ -28,7 +28,6 @@ import pyarrow.compute as pc
 from zhiguo.core.errors import Location, Problem
 from zhiguo.core.periods import Period
 from zhiguo.core.uscc import validate_uscc
-from zhiguo.datacenter.engine import DuckDBEngine
 from zhiguo.datacenter.flashreport.items import (
     CALIBERS,
     KIND_CALIBERS,
@@ -36,7 +35,9 @@ from zhiguo.datacenter.flashreport.items import (
     items_for_year,
     label_to_code,
 )
+from zhiguo.datacenter.ingest import report_checks
 from zhiguo.datacenter.ingest.errors import RULES, problem
+from zhiguo.datacenter.ingest.wording import amount, item_fields
 
 __all__ = ["PLACEHOLDERS", "Validated", "ValidationContext", "validate_facts"]
 
@@ -140,7 +141,7 @@ class _Findings:
             return 0
         room = max(self.cap - self.counts[rule], 0)
         for row in hits.slice(0, room).to_pylist():
-            fields = {**fixed, **_names(row.get("item_code"))}
+            fields = {**fixed, **item_fields(row.get("item_code"))}
             fields.setdefault("value", row.get("value"))
             fields = {k: (v(row) if callable(v) else v) for k, v in fields.items()}
             self.add(rule, row, severity, **fields)
@@ -162,23 +163,6 @@ class _Findings:
                     )
                 )
         return out
-
-
-_ITEM_NAMES = {i.code: (i.name_zh, i.name_en) for i in all_items()}
-
-
-def _names(code: object) -> dict[str, str]:
-    zh, en = _ITEM_NAMES.get(str(code), (str(code), str(code)))
-    return {"item": f"{zh}（{code}）", "item_en": f"{en} ({code})"}
-
-
-def _caliber(code: str) -> dict[str, str]:
-    zh, en = CALIBERS.get(code, (code, code))
-    return {"caliber": zh, "caliber_en": en}
-
-
-def _fmt(x: float | None) -> str:
-    return "—" if x is None else f"{x:,.2f}"
 
 
 # -- normalisation -------------------------------------------------------------------------
@@ -264,10 +248,10 @@ def _values(t: pa.Table, found: _Findings) -> tuple[pa.Array, pa.Array]:
             raw = text[i].as_py()
             number, how = _parse_text_number(raw)
             row = t.slice(i, 1).to_pylist()[0]
-            fields = {**_names(row.get("item_code")), "value": raw}
+            fields = {**item_fields(row.get("item_code")), "value": raw}
             if number is not None:
                 fixed[i] = number
-                found.add("value.text_number", row, number=_fmt(number), **fields)
+                found.add("value.text_number", row, number=amount(number), **fields)
             else:
                 found.add("value.not_finite" if how == "nan" else "value.not_number", row, **fields)
         values = numbers.to_numpy(zero_copy_only=False).copy()
@@ -478,15 +462,19 @@ def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
     )
     live = pc.and_(pc.invert(bad), pc.invert(placeholder))
     negative = pc.and_(live, pc.and_(pc.fill_null(nonneg, False), pc.less(scaled, 0)))
-    found.rows(t3, negative, "value.negative", value=lambda r: _fmt(r["_submitted"]))
+    found.rows(t3, negative, "value.negative", value=lambda r: amount(r["_submitted"]))
     headcount = pc.and_(live, pc.invert(pc.fill_null(money, True)))
     fractional = pc.and_(headcount, pc.not_equal(pc.floor(scaled), scaled))
-    found.rows(t3, fractional, "value.not_integer", value=lambda r: _fmt(r["value"]))
+    found.rows(t3, fractional, "value.not_integer", value=lambda r: amount(r["value"]))
     huge = pc.and_(
         live, pc.and_(pc.fill_null(money, False), pc.greater(pc.abs(scaled), MAX_MONEY_YUAN))
     )
     found.rows(
-        t3, huge, "value.implausible", value=lambda r: _fmt(r["value"]), limit=_fmt(MAX_MONEY_YUAN)
+        t3,
+        huge,
+        "value.implausible",
+        value=lambda r: amount(r["value"]),
+        limit=amount(MAX_MONEY_YUAN),
     )
     # an implausible figure stays in the report checks: the unit check explains it best
     bad = pc.or_(bad, pc.or_(negative, fractional))
@@ -513,7 +501,7 @@ def validate_facts(raw: pa.Table, ctx: ValidationContext) -> Validated:
     facts = _keep(facts, pc.fill_null(pc.invert(bad), False))
 
     # 4. whole-report checks (duplicates, required items, identities, cross-period)
-    _report_checks(facts, present, ctx, found)
+    report_checks.run(facts, present, ctx, found)
     accepted = _keep(facts, pc.invert(facts["_placeholder"])).drop_columns(
         ["_sheet", "_row", "_column", "_i", "_placeholder"]
     )
@@ -534,14 +522,3 @@ def _empty_facts() -> pa.Table:
             "unit_declared": pa.array([], pa.string()),
         }
     )
-
-
-_ENGINE = DuckDBEngine()
-
-
-def _report_checks(
-    facts: pa.Table, present: pa.Table, ctx: ValidationContext, found: _Findings
-) -> None:
-    from zhiguo.datacenter.ingest import report_checks
-
-    report_checks.run(facts, present, ctx, found, _ENGINE)
