@@ -33,31 +33,43 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def keep_file(inbox: Path, area: str, name: str, data: bytes, *, sender: str) -> Received:
-    """Store ``data`` durably (fsync) as ``inbox/area/<sha256><suffix>`` and note its arrival."""
-    digest = hashlib.sha256(data).hexdigest()
-    folder = inbox / area
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = Path(name).suffix.lower()[:10]
-    target = folder / f"{digest}{suffix}"
+def _settle(
+    folder: Path, digest: str, name: str, sender: str, size: int, part: Path | None
+) -> Received:
+    """Put a fully written, fsynced ``part`` file in place as ``<sha256><suffix>`` (or drop it
+    when that content is already kept) and note the arrival in the JSON sidecar."""
+    target = folder / f"{digest}{Path(name).suffix.lower()[:10]}"
     known = target.exists()
-    if not known:
-        tmp = target.with_suffix(target.suffix + ".part")
-        with tmp.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+    if part is not None:
+        if known:
+            part.unlink()
+        else:
+            os.replace(part, target)
     meta_path = folder / f"{digest}.json"
     meta: dict[str, Any] = (
         json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     )
     meta.setdefault("sha256", digest)
     meta.setdefault("arrivals", []).append(
-        {"name": name, "sender": sender, "at": datetime.now(UTC).isoformat(), "bytes": len(data)}
+        {"name": name, "sender": sender, "at": datetime.now(UTC).isoformat(), "bytes": size}
     )
     _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=2))
     return Received(path=target, sha256=digest, original_name=name, already_known=known)
+
+
+def keep_file(inbox: Path, area: str, name: str, data: bytes, *, sender: str) -> Received:
+    """Store ``data`` durably (fsync) as ``inbox/area/<sha256><suffix>`` and note its arrival."""
+    digest = hashlib.sha256(data).hexdigest()
+    folder = inbox / area
+    folder.mkdir(parents=True, exist_ok=True)
+    part = None
+    if not (folder / f"{digest}{Path(name).suffix.lower()[:10]}").exists():
+        part = folder / f".incoming-{os.getpid()}-{digest}.part"
+        with part.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return _settle(folder, digest, name, sender, len(data), part)
 
 
 def record_outcome(received: Received, outcome: dict[str, Any]) -> None:
@@ -83,21 +95,4 @@ def keep_path(inbox: Path, area: str, source: Path, *, name: str, sender: str) -
             size += len(chunk)
         dst.flush()
         os.fsync(dst.fileno())
-    digest = hasher.hexdigest()
-    suffix = Path(name).suffix.lower()[:10]
-    target = folder / f"{digest}{suffix}"
-    known = target.exists()
-    if known:
-        tmp.unlink()
-    else:
-        os.replace(tmp, target)
-    meta_path = folder / f"{digest}.json"
-    meta: dict[str, Any] = (
-        json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-    )
-    meta.setdefault("sha256", digest)
-    meta.setdefault("arrivals", []).append(
-        {"name": name, "sender": sender, "at": datetime.now(UTC).isoformat(), "bytes": size}
-    )
-    _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=2))
-    return Received(path=target, sha256=digest, original_name=name, already_known=known)
+    return _settle(folder, hasher.hexdigest(), name, sender, size, tmp)

@@ -167,11 +167,10 @@ def ingest_file(
     received = keep_path(settings.workspace / "inbox", dataset, path, name=label, sender=submitter)
     result = IngestResult(batch_id, "rejected", label, received.sha256)
 
-    def finish(status: str, problems: list[Problem], **extra: object) -> IngestResult:
-        result.status, result.problems = status, problems
-        if not dry_run:
-            result.report_path = _write_report(settings, batch_id, problems, received.path)
-            batch = IngestBatch(
+    def record(status: str, problems: list[Problem]) -> None:
+        """The batch row, as it stands now (written again as the batch moves on)."""
+        session.merge(
+            IngestBatch(
                 id=batch_id,
                 dataset=dataset,
                 inbox_sha256=received.sha256,
@@ -182,14 +181,20 @@ def ingest_file(
                 status=status,
                 facts=result.facts,
                 entities=result.entities,
-                errors=len(result.errors),
-                warnings=len(result.warnings),
+                errors=sum(p.severity == "error" for p in problems),
+                warnings=sum(p.severity == "warning" for p in problems),
                 lake_version=result.lake_version,
                 problems_json=json.dumps([p.as_dict() for p in problems], ensure_ascii=False),
                 received_at=moment,
             )
-            session.merge(batch)
-            session.flush()
+        )
+        session.flush()
+
+    def finish(status: str, problems: list[Problem], **extra: object) -> IngestResult:
+        result.status, result.problems = status, problems
+        if not dry_run:
+            result.report_path = _write_report(settings, batch_id, problems, received.path)
+            record(status, problems)
             _outcome(received, result, **extra)
         return result
 
@@ -229,7 +234,7 @@ def ingest_file(
 
     # An identical file accepted before changes nothing — recognised only *after* the checks,
     # so a caller cannot learn anything about a file outside their scope by re-sending it.
-    if not dry_run and received.already_known:
+    if received.already_known:
         earlier = session.scalar(
             select(IngestBatch).where(
                 IngestBatch.inbox_sha256 == received.sha256,
@@ -243,22 +248,7 @@ def ingest_file(
             return finish("duplicate", [], duplicate_of=earlier.id)
 
     # record the batch before the lake commit, so a crash in between is traceable
-    session.add(
-        IngestBatch(
-            id=batch_id,
-            dataset=dataset,
-            inbox_sha256=received.sha256,
-            file_name=label[:300],
-            file_bytes=min(size, 2**31 - 1),
-            submitter=submitter,
-            channel=channel,
-            status="committing",
-            facts=result.facts,
-            entities=result.entities,
-            problems_json="[]",
-            received_at=moment,
-        )
-    )
+    record("committing", [])
     session.commit()
     result.lake_version = commit_facts(
         session=session,
