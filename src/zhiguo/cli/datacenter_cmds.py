@@ -123,11 +123,15 @@ def _template(dataset: str, out: Path | None, year: int | None, lang: str) -> No
             f"[red]数据集 {dataset} 没有 xlsx 模板 / no xlsx template for {dataset}[/]"
         )
         raise typer.Exit(2)
-    from zhiguo.datacenter.flashreport import write_template
+    from zhiguo.datacenter.flashreport import write_template, write_template_in
 
     y = year or datetime.now(UTC).year
-    target = out or Path(f"flash_report_template_{y}.xlsx")
-    write_template(target, year=y, lang=lang)
+    # without --out: the standard name (财务快报模板_2026.xlsx) in the current folder
+    target = (
+        write_template(out, year=y, lang=lang)
+        if out
+        else write_template_in(Path.cwd(), year=y, lang=lang)
+    )
     console.print(f"模板已写入 / template written: {target}")
 
 

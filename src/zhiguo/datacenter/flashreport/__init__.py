@@ -17,7 +17,7 @@ from zhiguo.datacenter.flashreport.items import (
     label_to_code,
 )
 from zhiguo.datacenter.flashreport.rules import AuditRule, rules_for_year
-from zhiguo.datacenter.flashreport.template import write_template
+from zhiguo.datacenter.flashreport.template import write_template, write_template_in
 
 __all__ = [
     "CALIBERS",
@@ -33,4 +33,5 @@ __all__ = [
     "label_to_code",
     "rules_for_year",
     "write_template",
+    "write_template_in",
 ]
