@@ -9,7 +9,8 @@ from sqlalchemy import Engine, inspect, text
 import zhiguo.datacenter.catalog.models
 import zhiguo.datacenter.ingest.models
 import zhiguo.registry.models
-import zhiguo.security.models  # noqa: F401  (registers the tables on Base.metadata)
+import zhiguo.security.models
+import zhiguo.supervision.models  # noqa: F401  (registers the tables on Base.metadata)
 from zhiguo.core.db import Base, current_revision, migrate
 
 

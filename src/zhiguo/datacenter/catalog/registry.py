@@ -15,7 +15,10 @@ from zhiguo.datacenter.catalog.schemas import DatasetSpec
 
 __all__ = ["BUILTIN_DATASET_MODULES", "DatasetRegistry", "default_registry", "register_dataset"]
 
-BUILTIN_DATASET_MODULES: tuple[str, ...] = ("zhiguo.datacenter.flashreport.datasets",)
+BUILTIN_DATASET_MODULES: tuple[str, ...] = (
+    "zhiguo.datacenter.flashreport.datasets",
+    "zhiguo.supervision.datasets",
+)
 """Modules whose ``DATASETS`` are registered at start-up; a deployment appends its own."""
 
 
