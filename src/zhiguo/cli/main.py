@@ -13,11 +13,12 @@ import zhiguo
 from zhiguo.core.errors import ZhiguoError
 from zhiguo.core.workspace import init_workspace, open_workspace
 
-from . import datacenter_cmds, registry_cmds, users_cmds
+from . import datacenter_cmds, indicators_cmds, registry_cmds, users_cmds
 from .common import WorkspaceOpt, console, report_error
 
 PANEL_WS = "工作区 Workspace"
 PANEL_DC = "大数据中心 Data centre"
+PANEL_SUP = "智慧监管 Supervision"
 PANEL_SEC = "信息安全 Security"
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app.command("ingest", rich_help_panel=PANEL_DC)(datacenter_cmds.ingest)
 app.add_typer(datacenter_cmds.catalog_app, name="catalog", rich_help_panel=PANEL_DC)
 app.add_typer(datacenter_cmds.periods_app, name="periods", rich_help_panel=PANEL_DC)
 app.add_typer(datacenter_cmds.lake_app, name="lake", rich_help_panel=PANEL_DC)
+app.add_typer(indicators_cmds.app, name="indicators", rich_help_panel=PANEL_SUP)
 app.add_typer(users_cmds.app, name="users", rich_help_panel=PANEL_SEC)
 
 
@@ -91,6 +93,7 @@ def demo(
         stages = {
             "registry": "企业名录 / registry",
             "reports": "36 个月财务快报 / flash reports",
+            "indicators": "监管指标计算 / indicators",
         }
         tasks: dict[str, object] = {}
 

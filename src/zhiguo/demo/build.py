@@ -22,6 +22,7 @@ from zhiguo.datacenter.flashreport import all_items
 from zhiguo.datacenter.ingest import close_period
 from zhiguo.registry import count_enterprises, load_records
 from zhiguo.security import add_user
+from zhiguo.supervision.indicators import compute_indicators
 
 from .bad_files import write_bad_files
 from .load_reports import load_flash_reports
@@ -153,6 +154,12 @@ def build_demo(
                     _close_old_periods(session, ws, reports)
                     session.commit()
                     _write_bad_files(ws, world, reports)
+                tick("indicators", 0, 1)
+                compute_indicators(
+                    session=session, lake_root=ws.lake, engine_settings=ws.settings.engine
+                )
+                session.commit()
+                tick("indicators", 1, 1)
     finally:
         engine.dispose()
     _write_credentials(ws.root / CREDENTIALS_FILE, users)
