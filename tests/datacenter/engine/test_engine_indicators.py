@@ -15,7 +15,6 @@ from zhiguo.datacenter.engine import DuckDBEngine, Engine, Relation
 from zhiguo.datacenter.flashreport import items_for_year
 from zhiguo.supervision.indicators import TreeTables, builtin_library, evaluate
 
-
 PERIODS = ["2025-12", "2026-01", "2026-02"]
 # enterprise → parent (None = top-level group): 1 → 2 → 3, 1 → 4; 5 → 6
 TREE: dict[int, int | None] = {1: None, 2: 1, 3: 2, 4: 1, 5: None, 6: 5}
