@@ -38,7 +38,7 @@ from zhiguo.supervision.datasets import INDICATOR_VALUES, PORTFOLIO_ID
 from zhiguo.supervision.indicators.definitions import EXTRA_INPUTS
 from zhiguo.supervision.indicators.formula import InputRef, input_column
 from zhiguo.supervision.indicators.library import CompiledIndicator, Library
-from zhiguo.supervision.models import ObjectiveFactor
+from zhiguo.supervision.ledger import TOTALS_SCHEMA, factor_totals
 
 __all__ = [
     "STATUS_REASONS",
@@ -234,33 +234,21 @@ def tree_tables(session: Session, periods: Iterable[str]) -> TreeTables:
 
 
 def factor_table(session: Session, periods: Iterable[str]) -> pa.Table:
-    """Objective factors summed year to date per enterprise for each of ``periods``."""
-    wanted = sorted(set(periods))
-    years = {p[:4] for p in wanted}
-    rows = session.execute(
-        select(
-            ObjectiveFactor.enterprise_id,
-            ObjectiveFactor.period,
-            ObjectiveFactor.direction,
-            ObjectiveFactor.amount,
-        )
-    ).all()
-    acc: dict[tuple[int, str], list[float]] = {}
-    for enterprise_id, period, direction, amount in rows:
-        if period[:4] not in years:
-            continue
-        for target in wanted:
-            if target[:4] == period[:4] and period <= target:
-                pair = acc.setdefault((enterprise_id, target), [0.0, 0.0])
-                pair[0 if direction == "increase" else 1] += float(amount)
-    keys = sorted(acc)
-    return pa.table(
-        {
-            "enterprise_id": pa.array([k[0] for k in keys], pa.int64()),
-            "period": pa.array([k[1] for k in keys], pa.string()),
-            "objective_increase__ytd": pa.array([acc[k][0] for k in keys], pa.float64()),
-            "objective_decrease__ytd": pa.array([acc[k][1] for k in keys], pa.float64()),
-        }
+    """The objective-factor ledger's year-to-date totals for each of ``periods``, with the
+    column names the statement reads (the ledger owns the arithmetic)."""
+    wanted = set(periods)
+    latest: dict[int, str] = {}
+    for period in wanted:
+        year = int(period[:4])
+        latest[year] = max(latest.get(year, period), period)
+    parts = [
+        factor_totals(session=session, year=year, up_to_period=end)
+        for year, end in sorted(latest.items())
+    ]
+    table = pa.concat_tables(parts) if parts else TOTALS_SCHEMA.empty_table()
+    table = table.filter(pc.is_in(table["period"], pa.array(sorted(wanted), pa.string())))
+    return table.rename_columns(
+        ["enterprise_id", "period", "objective_increase__ytd", "objective_decrease__ytd"]
     )
 
 
