@@ -36,11 +36,16 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+from supervision_world import PERIOD as SV_PERIOD
+from supervision_world import SupervisionSeed, add_alert, future, seed_supervision, with_session
 
 from zhiguo.core import Role, create_db_engine, init_workspace, make_sessionmaker, session_scope
+from zhiguo.core.inbox import keep_file
 from zhiguo.core.periods import Period
 from zhiguo.registry import EnterpriseRecord, OwnershipRecord, load_records
-from zhiguo.security import add_user
+from zhiguo.security import User, add_user
+from zhiguo.supervision.models import Alert, AlertAttachment
 from zhiguo.testing import SAMPLE, sample_records, test_uscc, write_registry_xlsx
 from zhiguo.testing.flash import flash_report_rows
 from zhiguo.web.app import create_app, route_table
@@ -130,6 +135,8 @@ OBJECT_ROUTES = {  # one enterprise, addressed by USCC
     ("GET", "/api/registry/enterprises/{uscc}"): API,
     ("GET", "/api/registry/enterprises/{uscc}/tree"): API,
     ("GET", "/enterprises/{uscc}"): PAGE,
+    ("GET", "/api/supervision/enterprises/{uscc}"): API,
+    ("GET", "/supervision/enterprises/{uscc}"): PAGE,
 }
 BATCH_ROUTES = {  # one ingest batch, addressed by its id: see ``batch_visible``
     ("GET", "/api/ingest/batches/{batch_id}"): API,
@@ -165,6 +172,8 @@ FUNCTION_ROUTES = {
     ("POST", "/submit"): SUBMITTERS,
     ("GET", "/api/submissions/overdue"): REGULATORS,
     ("GET", "/submissions/overdue"): REGULATORS,
+    ("POST", "/api/supervision/indicators"): REGULATORS,
+    ("POST", "/supervision/indicators"): REGULATORS,
 }
 # One's own account: any live session may use them (even with an initial password).
 SELF_ROUTES = {
@@ -209,6 +218,9 @@ def test_every_route_is_in_the_matrix(app_world: Any) -> None:
         | set(FUNCTION_ROUTES)
         | set(SELF_ROUTES)
         | PUBLIC_ROUTES
+        | set(SUPERVISION_COLLECTION_ROUTES)
+        | set(ALERT_ROUTES)
+        | set(ALERT_ACTION_ROUTES)
     )
     pathless = sum(1 for route in table if not route["path"])
     assert (sorted(served - known), sorted(known - served)) == ([], []), (
@@ -307,8 +319,13 @@ def _object_answers(world: Any, principal: str) -> list[str]:
                     want = subtree(uscc, EDGES, today) & seen
                     if got != want:
                         wrong.append(f"{where}: tree {sorted(got)} ≠ {sorted(want)}")
-                elif kind == API:
+                elif path == "/api/registry/enterprises/{uscc}":
                     wrong.extend(f"{where}: {w}" for w in _detail_problems(response.json(), seen))
+                elif path == "/api/supervision/enterprises/{uscc}":
+                    body = response.json()
+                    shown = {e["uscc"] for e in body["path"] + body["children"]}
+                    if not shown <= seen:
+                        wrong.append(f"{where}: shows {sorted(shown - seen)}")
             elif response.status_code != 404:
                 wrong.append(f"{where}: {response.status_code}, wanted 404")
                 continue
@@ -607,6 +624,18 @@ def _own_report(caller: Caller) -> dict[str, Any]:
     return {"file": (f"report-{uuid.uuid4().hex}.csv", _report_csv(uscc), "text/csv")}
 
 
+def _definition() -> dict[str, Any]:
+    """A valid new indicator definition under a fresh code."""
+    code = f"t_{uuid.uuid4().hex[:12]}"
+    body = {"name_zh": "测试", "name_en": "Test", "unit": "%"}
+    return {code: {**body, "formula": "cash.closing / total_assets.closing"}}
+
+
+def _definition_toml() -> str:
+    ((code, body),) = _definition().items()
+    return f"[indicators.{code}]\n" + "".join(f'{k} = "{v}"\n' for k, v in body.items())
+
+
 FUNCTION_REQUESTS: dict[tuple[str, str], tuple[str, Callable[[Caller, Path], dict[str, Any]]]] = {
     ("POST", "/api/registry/import"): (API, _registry_import),
     ("POST", "/api/ingest/{dataset}"): (
@@ -625,6 +654,20 @@ FUNCTION_REQUESTS: dict[tuple[str, str], tuple[str, Callable[[Caller, Path], dic
     ("GET", "/submissions/overdue"): (
         PAGE,
         lambda _c, _t: {"url": f"/submissions/overdue?period={PERIOD}"},
+    ),
+    ("POST", "/api/supervision/indicators"): (
+        API,
+        lambda _c, _t: {
+            "url": "/api/supervision/indicators",
+            "json": {"indicators": _definition()},
+        },
+    ),
+    ("POST", "/supervision/indicators"): (
+        PAGE,
+        lambda _c, _t: {
+            "url": "/supervision/indicators",
+            "data": {"definitions": _definition_toml()},
+        },
     ),
 }
 
@@ -900,3 +943,253 @@ def test_own_account_routes_need_a_live_session(app_world: Any, subtests: Any) -
                 assert page.status_code == 200
                 assert api.status_code == 422 and api.json()["code"] == "ZG-SEC-012"
                 assert form.status_code == 422
+
+
+# ---------------------------------------------------------------- supervision (智慧监管)
+# Indicator values and alerts of the sample world (``supervision_world``): a value row per
+# enterprise and the portfolio (enterprise 0, whole-portfolio roles only), one raised alert per
+# enterprise. An alert is visible exactly when its enterprise is (``visible``).
+
+SUPERVISION_COLLECTION_ROUTES = {
+    ("GET", "/api/supervision/indicators"): API,
+    ("GET", "/api/supervision/indicators/{code}"): API,
+    ("GET", "/api/supervision/values"): API,
+    ("GET", "/api/supervision/cockpit"): API,
+    ("GET", "/api/supervision/evaluation"): API,
+    ("GET", "/api/supervision/alerts"): API,
+    ("GET", "/api/supervision/alerts/overdue"): API,
+    ("GET", "/supervision"): PAGE,
+    ("GET", "/supervision/alerts"): PAGE,
+    ("GET", "/supervision/indicators"): PAGE,
+}
+SUPERVISION_URLS = {
+    "/api/supervision/indicators/{code}": "/api/supervision/indicators/debt_ratio",
+    "/api/supervision/values": "/api/supervision/values?indicator=debt_ratio",
+    "/api/supervision/evaluation": f"/api/supervision/evaluation?period={SV_PERIOD}&level=entity",
+    "/api/supervision/alerts": "/api/supervision/alerts?limit=500",
+}
+ALERT_ROUTES = {  # one alert, addressed by its id
+    ("GET", "/api/supervision/alerts/{alert_id}"): API,
+    ("GET", "/supervision/alerts/{alert_id}"): PAGE,
+    ("GET", "/api/supervision/alerts/{alert_id}/attachments/{attachment_id}"): API,
+}
+# The loop's steps: the alert must be visible (else 404) and the caller on the step's side
+# (regulator roles dispatch, close, reopen, dismiss; enterprise roles respond; else 403).
+ALERT_ACTION_ROUTES = {
+    ("POST", "/api/supervision/alerts/{alert_id}/dispatch"): "dispatch",
+    ("POST", "/api/supervision/alerts/{alert_id}/respond"): "respond",
+    ("POST", "/api/supervision/alerts/{alert_id}/close"): "close",
+    ("POST", "/api/supervision/alerts/{alert_id}/reopen"): "reopen",
+    ("POST", "/api/supervision/alerts/{alert_id}/dismiss"): "dismiss",
+    ("POST", "/supervision/alerts/{alert_id}/{action}"): "*",
+}
+SOURCE_STATE = {
+    "dispatch": "raised",
+    "respond": "dispatched",
+    "close": "responded",
+    "reopen": "responded",
+    "dismiss": "raised",
+}
+SIDE = {"respond": SUBTREE_ROLES - {"operations-staff"}}  # every other step: REGULATORS
+
+
+@pytest.fixture
+def supervision_seed(app_world: Any) -> SupervisionSeed:
+    return seed_supervision(app_world)
+
+
+def _ids_seen(seed: SupervisionSeed, seen: frozenset[str]) -> set[int]:
+    return {seed.ids[k] for k, u in SAMPLE.items() if u in seen}
+
+
+def _supervision_problems(
+    response: Any, path: str, caller: Caller, seen: frozenset[str], seed: SupervisionSeed
+) -> list[str]:
+    if response.status_code != 200:
+        return [f"{response.status_code}, wanted 200"]
+    whole = caller.role in WHOLE_PORTFOLIO_ROLES
+    ids = _ids_seen(seed, seen)
+    alerts = {seed.alerts[seed.key_of(i)] for i in ids}
+    roots = {SAMPLE[k] for k in SAMPLE if SAMPLE[k] in roots_of(seen, EDGES, date.today())}
+    if path.startswith("/api/supervision/indicators"):
+        return []  # definitions, no business data (the leak check still runs)
+    if path == "/supervision/indicators":
+        return [] if 'data-code="roe"' in response.text else ["library not shown"]
+    if path == "/api/supervision/values":
+        got = {r["enterprise_id"] for r in response.json()["rows"]}
+        want = ids | ({0} if whole else set())
+        return [] if got == want else [f"values of {sorted(got)} ≠ {sorted(want)}"]
+    if path == "/api/supervision/cockpit":
+        body = response.json()
+        got = {g["uscc"] for g in body["groups"]}
+        problems = [] if got == roots else [f"groups {sorted(got)} ≠ {sorted(roots)}"]
+        if body["alerts"]["total"] != len(alerts):
+            problems.append(f"alert total {body['alerts']['total']} ≠ {len(alerts)}")
+        return problems
+    if path == "/api/supervision/evaluation":
+        got = {e["uscc"] for e in response.json()}
+        return [] if got == set(seen) else [f"evaluated {sorted(got)} ≠ {sorted(seen)}"]
+    if path == "/api/supervision/alerts":
+        body = response.json()
+        got = {a["id"] for a in body["items"]}
+        problems = [] if got == alerts else [f"alerts {sorted(got)} ≠ {sorted(alerts)}"]
+        return problems + ([] if body["total"] == len(alerts) else [f"total {body['total']}"])
+    if path == "/api/supervision/alerts/overdue":
+        return [] if response.json() == [] else ["overdue items where none are"]
+    html = response.text
+    if path == "/supervision":
+        got = set(re.findall(r'<tr data-uscc="([0-9A-Z]{18})"', html))
+        return [] if got == roots else [f"groups {sorted(got)} ≠ {sorted(roots)}"]
+    got_ids = {int(i) for i in re.findall(r'data-alert-id="(\d+)"', html)}  # /supervision/alerts
+    return [] if got_ids == alerts else [f"alerts {sorted(got_ids)} ≠ {sorted(alerts)}"]
+
+
+def test_supervision_lists_hold_exactly_what_the_oracle_allows(
+    supervision_seed: SupervisionSeed, subtests: Any
+) -> None:
+    for principal in PRINCIPALS:
+        with subtests.test(principal=principal):
+            client, caller = _caller(supervision_seed.world, principal)
+            seen = visible(caller, NAMES, EDGES, date.today())
+            wrong: list[str] = []
+            for (_method, path), kind in SUPERVISION_COLLECTION_ROUTES.items():
+                url = SUPERVISION_URLS.get(path, path)
+                response = _get(client, kind, url)
+                if not caller.active or caller.role is None:
+                    problems = [why] if (why := _unauthenticated(response, kind)) else []
+                else:
+                    problems = _supervision_problems(response, path, caller, seen, supervision_seed)
+                    problems += [f"shows {x}" for x in _leaks(response.text, set(NAMES) - seen)]
+                wrong.extend(f"{url}: {p}" for p in problems)
+            assert not wrong, "\n".join(wrong)
+
+
+def _attach(world: Any, alert_id: int, name: str) -> int:
+    data = f"evidence of alert {alert_id}".encode()
+    kept = keep_file(world.settings.workspace / "inbox", "alerts", name, data, sender="test")
+
+    def add(session: Any) -> int:
+        row = AlertAttachment(
+            alert_id=alert_id, kind="evidence", file_name=name, inbox_sha256=kept.sha256,
+            file_bytes=len(data), uploaded_by="test",
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        return int(row.id)
+
+    return int(with_session(world, add))
+
+
+def test_each_alert_answers_as_the_oracle_says(
+    supervision_seed: SupervisionSeed, subtests: Any
+) -> None:
+    """An alert (and its attachments) reads 200 where its enterprise is visible, else 404
+    like an alert that does not exist; an attachment asked for under another alert is 404."""
+    seed = supervision_seed
+    files = {k: _attach(seed.world, seed.alerts[k], f"{k}.pdf") for k in ("A1", "B11")}
+    for principal in PRINCIPALS:
+        with subtests.test(principal=principal):
+            client, caller = _caller(seed.world, principal)
+            seen = visible(caller, NAMES, EDGES, date.today())
+            wrong = []
+            cases = [(k, seed.alerts[k]) for k in SAMPLE] + [(None, 999_999)]
+            for (_method, path), kind in ALERT_ROUTES.items():
+                for key, alert_id in cases:
+                    if "{attachment_id}" in path:
+                        if key not in files:
+                            continue
+                        own = path.format(alert_id=alert_id, attachment_id=files[key])
+                        other = "B11" if key == "A1" else "A1"
+                        crossed = path.format(alert_id=alert_id, attachment_id=files[other])
+                        urls = [(own, key is not None and SAMPLE[key] in seen), (crossed, False)]
+                    else:
+                        ok = key is not None and SAMPLE[key] in seen
+                        urls = [(path.format(alert_id=alert_id), ok)]
+                    for url, ok in urls:
+                        response = _get(client, kind, url)
+                        if not caller.active or caller.role is None:
+                            if why := _unauthenticated(response, kind):
+                                wrong.append(f"{url}: {why}")
+                            continue
+                        want = 200 if ok else 404
+                        if response.status_code != want:
+                            wrong.append(f"{url} ({key}): {response.status_code} ≠ {want}")
+                        hidden = set(NAMES) - seen
+                        if kind != API or "attachments" not in url:
+                            wrong.extend(f"{url}: shows {x}" for x in _leaks(response.text, hidden))
+            assert not wrong, "\n".join(wrong)
+
+
+def _action_request(
+    route: tuple[str, str], action: str, alert_id: int, assignee: int
+) -> dict[str, Any]:
+    form = {
+        "dispatch": {"assignee_id": assignee, "due_date": future(), "instruction": "整改"},
+        "respond": {"explanation": "已整改"},
+        "close": {"note": "已核查"},
+        "reopen": {"reason": "未到位", "due_date": future()},
+        "dismiss": {"reason": "误报"},
+    }
+    plan = {"plan": ("plan.pdf", b"%PDF-1.4 plan", "application/pdf")}
+    if route[1].startswith("/api"):
+        url = route[1].format(alert_id=alert_id)
+        if action == "respond":
+            return {"url": url, "data": form[action], "files": plan}
+        return {"url": url, "json": form[action]}
+    url = route[1].format(alert_id=alert_id, action=action)
+    data = {"text": "说明", "assignee_id": str(assignee), "due_date": future()}
+    return {"url": url, "data": data, **({"files": plan} if action == "respond" else {})}
+
+
+def test_each_loop_step_answers_only_the_side_allowed(
+    supervision_seed: SupervisionSeed, subtests: Any
+) -> None:
+    """Each principal takes each step on a fresh alert in the step's starting state, in and
+    out of its scope: not visible ⇒ 404; visible but the other side's step ⇒ 403; else done
+    (the API 200, a plain form post 303). A refused step leaves the alert as it was."""
+    seed = supervision_seed
+    users = with_session(
+        seed.world,
+        lambda s: {str(u): int(i) for u, i in s.execute(select(User.username, User.id))},
+    )
+    assignee = {"A1": users["off_a1"], "B11": users["off_g2"]}
+    for principal in PRINCIPALS:
+        with subtests.test(principal=principal):
+            client, caller = _caller(seed.world, principal)
+            seen = visible(caller, NAMES, EDGES, date.today())
+            wrong = []
+            for route, step in ALERT_ACTION_ROUTES.items():
+                kind = API if route[1].startswith("/api") else PAGE
+                for action in [step] if step != "*" else list(SOURCE_STATE):
+                    for key in ("A1", "B11"):
+                        state = SOURCE_STATE[action]
+                        extra = {"assignee_id": assignee[key], "due_date": date.today()}
+                        alert_id = with_session(
+                            seed.world,
+                            lambda s, k=key, st=state, x=extra: add_alert(
+                                s, seed.ids[k], status=st, **(x if st != "raised" else {})
+                            ),
+                        )
+                        request = _action_request(route, action, alert_id, assignee[key])
+                        url = request.pop("url")
+                        accept = "text/html" if kind == PAGE else "application/json"
+                        response = client.post(url, headers={"Accept": accept}, **request)
+                        where = f"{principal} {action} {url} ({key})"
+                        if not caller.active or caller.role is None:
+                            if why := _unauthenticated(response, kind):
+                                wrong.append(f"{where}: {why}")
+                            want = None
+                        elif SAMPLE[key] not in seen:
+                            want = 404
+                        elif caller.role in SIDE.get(action, REGULATORS):
+                            want = 200 if kind == API else 303
+                        else:
+                            want = 403
+                        if want is not None and response.status_code != want:
+                            wrong.append(f"{where}: {response.status_code} ≠ {want}")
+                        status = with_session(
+                            seed.world, lambda s, i=alert_id: s.get(Alert, i).status
+                        )
+                        if want != (200 if kind == API else 303) and status != state:
+                            wrong.append(f"{where}: a refused step moved it to {status}")
+            assert not wrong, "\n".join(wrong)

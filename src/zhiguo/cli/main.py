@@ -13,7 +13,15 @@ import zhiguo
 from zhiguo.core.errors import ZhiguoError
 from zhiguo.core.workspace import init_workspace, open_workspace
 
-from . import datacenter_cmds, evaluation_cmds, indicators_cmds, registry_cmds, users_cmds
+from . import (
+    alerts_cmds,
+    datacenter_cmds,
+    evaluation_cmds,
+    indicators_cmds,
+    registry_cmds,
+    report_cmds,
+    users_cmds,
+)
 from .common import WorkspaceOpt, console, report_error
 
 PANEL_WS = "工作区 Workspace"
@@ -34,6 +42,8 @@ app.add_typer(datacenter_cmds.catalog_app, name="catalog", rich_help_panel=PANEL
 app.add_typer(datacenter_cmds.periods_app, name="periods", rich_help_panel=PANEL_DC)
 app.add_typer(datacenter_cmds.lake_app, name="lake", rich_help_panel=PANEL_DC)
 app.add_typer(indicators_cmds.app, name="indicators", rich_help_panel=PANEL_SUP)
+app.add_typer(alerts_cmds.app, name="warnings", rich_help_panel=PANEL_SUP)
+app.add_typer(report_cmds.app, name="report", rich_help_panel=PANEL_SUP)
 app.add_typer(evaluation_cmds.benchmarks_app, name="benchmarks", rich_help_panel=PANEL_SUP)
 app.command("evaluate", rich_help_panel=PANEL_SUP)(evaluation_cmds.evaluate)
 app.add_typer(evaluation_cmds.factors_app, name="factors", rich_help_panel=PANEL_SUP)

@@ -22,11 +22,13 @@ from zhiguo.datacenter.flashreport import all_items
 from zhiguo.datacenter.ingest import close_period
 from zhiguo.registry import count_enterprises, load_records
 from zhiguo.security import add_user
+from zhiguo.supervision.alerts import run_alerts
 from zhiguo.supervision.indicators import compute_indicators
 
 from .bad_files import write_bad_files
 from .load_reports import load_flash_reports
 from .reports import DemoReports, generate_flash_reports
+from .standard_values import load_demo_standard_values
 from .world import SCALES, World, generate_world
 
 __all__ = ["CREDENTIALS_FILE", "DemoResult", "DemoUser", "build_demo"]
@@ -158,8 +160,22 @@ def build_demo(
                 compute_indicators(
                     session=session, lake_root=ws.lake, engine_settings=ws.settings.engine
                 )
+                load_demo_standard_values(
+                    session=session, folder=ws.root / STANDARD_VALUES_DIR, inbox=ws.inbox
+                )
                 session.commit()
                 tick("indicators", 1, 1)
+                for period in reports.periods[-ALERT_PERIODS:]:  # persisting ones escalate
+                    run_alerts(
+                        session=session,
+                        lake_root=ws.lake,
+                        engine_settings=ws.settings.engine,
+                        period=period,
+                        actor="demo",
+                        scope=Scope.everything(),
+                        ingest_settings=ws.settings.ingest,
+                    )
+                    session.commit()
     finally:
         engine.dispose()
     _write_credentials(ws.root / CREDENTIALS_FILE, users)
@@ -168,6 +184,10 @@ def build_demo(
 
 BAD_FILES_DIR = "bad-files"
 """Folder of realistic bad submissions for the tour: ``zhiguo ingest FILE --as-user officer1``."""
+ALERT_PERIODS = 3
+"""The demo runs the warning rules for its last three periods, oldest first."""
+STANDARD_VALUES_DIR = "standard-values"
+"""The demo's FICTITIOUS 企业绩效评价标准值 (a CSV, imported at build time)."""
 GOOD_FILES_DIR = "good-files"
 """Valid example submissions (long-format CSV in UTF-8 and GBK)."""
 OPEN_PERIODS = 2

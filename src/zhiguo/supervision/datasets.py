@@ -121,6 +121,9 @@ INDICATOR_VALUES = DatasetSpec(
     ),
     primary_key=("enterprise_id", "level", "period", "indicator_code", "caliber"),
     replace_key=("period",),
+    # one partition per period: a month's recompute replaces one folder, and readers asking
+    # for a period (alerts, screens) open only its files
+    partition_by=("period",),
     scope_column="enterprise_id",
     classification=_I,
     inputs=("flash_report",),

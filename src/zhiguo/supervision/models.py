@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhiguo.core.db import Base
+from zhiguo.security import User as _User  # noqa: F401  (alerts.assignee_id → users.id)
 
 __all__ = [
     "Alert",

@@ -23,7 +23,16 @@ from zhiguo.core.settings import Settings
 
 from .deps import SUBMITTER_ROLES
 from .problems import install_problem_handlers
-from .routers import auth, datacenter_api, datacenter_pages, pages, registry_api, system
+from .routers import (
+    auth,
+    datacenter_api,
+    datacenter_pages,
+    pages,
+    registry_api,
+    supervision_api,
+    supervision_pages,
+    system,
+)
 
 __all__ = ["STATIC_DIR", "create_app"]
 
@@ -106,7 +115,16 @@ def create_app(settings: Settings) -> FastAPI:
             swagger_favicon_url="/static/favicon.svg",
         )
 
-    for module in (system, auth, registry_api, datacenter_api, pages, datacenter_pages):
+    for module in (
+        system,
+        auth,
+        registry_api,
+        datacenter_api,
+        supervision_api,
+        pages,
+        datacenter_pages,
+        supervision_pages,
+    ):
         app.include_router(module.router)
 
     return app

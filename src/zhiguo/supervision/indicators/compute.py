@@ -326,4 +326,6 @@ def to_indicator_rows(
     if not parts:
         return schema.empty_table()
     table = pa.concat_tables(parts, promote_options="permissive")
+    # rows stay grouped by indicator (one part each); the period partitions split them, so
+    # within a period's files row-group statistics let a reader skip other indicators
     return pa.table([table[f.name].cast(f.type) for f in schema], schema=schema)
