@@ -21,10 +21,26 @@ def test_error_codes_are_unique_and_shaped() -> None:
     from zhiguo.registry import RULES
     from zhiguo.registry import errors as registry_errors
     from zhiguo.security import errors as security_errors
+    from zhiguo.supervision.alerts import errors as alert_errors
+    from zhiguo.supervision.evaluation import errors as evaluation_errors
+    from zhiguo.supervision.indicators import errors as indicator_errors
+    from zhiguo.supervision.ledger import errors as ledger_errors
+    from zhiguo.supervision.rectification import errors as rectification_errors
+    from zhiguo.supervision.reports import errors as report_errors
 
+    modules = (
+        registry_errors,
+        security_errors,
+        alert_errors,
+        evaluation_errors,
+        indicator_errors,
+        ledger_errors,
+        rectification_errors,
+        report_errors,
+    )
     classes = _error_classes() + [
         obj
-        for module in (registry_errors, security_errors)
+        for module in modules
         for _n, obj in inspect.getmembers(module, inspect.isclass)
         if issubclass(obj, ZhiguoError) and obj.__module__ == module.__name__
     ]
