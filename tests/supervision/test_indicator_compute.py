@@ -16,7 +16,11 @@ from sqlalchemy.orm import Session
 
 from zhiguo.core import Scope, Workspace
 from zhiguo.registry import Enterprise, subtree_ids, top_level_ids
-from zhiguo.supervision.indicators import compute_indicators, read_indicator_values
+from zhiguo.supervision.indicators import (
+    ComputeResult,
+    compute_indicators,
+    read_indicator_values,
+)
 from zhiguo.supervision.models import ObjectiveFactor
 
 Demo = tuple[Workspace, Callable[[], Session]]
@@ -185,43 +189,46 @@ def test_scope_narrows_reads_and_hides_the_portfolio(
     assert "portfolio" not in set(table["level"].to_pylist())
 
 
-def test_as_of_an_earlier_version_and_objective_factors(
-    demo_indicators: Demo, facts: Facts, last_period: str
-) -> None:
-    ws, factory = demo_indicators
+def _compute_with_factors(
+    demo: Demo, eid: int, period: str, source_version: int | None
+) -> ComputeResult:
+    """Record two objective factors for ``eid`` (January increase, ``period`` decrease),
+    compute ``period`` without publishing, and roll the factors back."""
+    ws, factory = demo
     with factory() as session:
-        eid = sorted(e for e, p, t in facts if p == last_period and t == "single")[0]
-        f = facts[(eid, last_period, "single")]
-        session.add_all(
-            [
+        for month, direction, kind, amount in (
+            (f"{period[:4]}-01", "increase", "state_investment", 5_000_000.0),
+            (period, "decrease", "dividends_paid", 1_000_000.0),
+        ):
+            session.add(
                 ObjectiveFactor(
                     enterprise_id=eid,
-                    period=f"{last_period[:4]}-01",
-                    direction="increase",
-                    factor_type="state_investment",
-                    amount=5_000_000.0,
+                    period=month,
+                    direction=direction,
+                    factor_type=kind,
+                    amount=amount,
                     entered_by="t",
-                ),
-                ObjectiveFactor(
-                    enterprise_id=eid,
-                    period=last_period,
-                    direction="decrease",
-                    factor_type="dividends_paid",
-                    amount=1_000_000.0,
-                    entered_by="t",
-                ),
-            ]
-        )
+                )
+            )
         session.flush()
         result = compute_indicators(
             session=session,
             lake_root=ws.lake,
             engine_settings=ws.settings.engine,
-            periods=[last_period],
+            periods=[period],
             publish=False,
-            source_version=1,
+            source_version=source_version,
         )
         session.rollback()
+    return result
+
+
+def test_as_of_an_earlier_version_and_objective_factors(
+    demo_indicators: Demo, facts: Facts, last_period: str
+) -> None:
+    eid = sorted(e for e, p, t in facts if p == last_period and t == "single")[0]
+    f = facts[(eid, last_period, "single")]
+    result = _compute_with_factors(demo_indicators, eid, last_period, source_version=1)
     assert result.source_version == 1 and result.published_version is None
     assert result.table is not None
     rows = result.table.filter(
@@ -232,36 +239,7 @@ def test_as_of_an_earlier_version_and_objective_factors(
     ).to_pylist()
     # version 1 holds only the first period: nothing for the last period as of then
     assert rows == []
-    with factory() as session:
-        session.add_all(
-            [
-                ObjectiveFactor(
-                    enterprise_id=eid,
-                    period=f"{last_period[:4]}-01",
-                    direction="increase",
-                    factor_type="state_investment",
-                    amount=5_000_000.0,
-                    entered_by="t",
-                ),
-                ObjectiveFactor(
-                    enterprise_id=eid,
-                    period=last_period,
-                    direction="decrease",
-                    factor_type="dividends_paid",
-                    amount=1_000_000.0,
-                    entered_by="t",
-                ),
-            ]
-        )
-        session.flush()
-        latest = compute_indicators(
-            session=session,
-            lake_root=ws.lake,
-            engine_settings=ws.settings.engine,
-            periods=[last_period],
-            publish=False,
-        )
-        session.rollback()
+    latest = _compute_with_factors(demo_indicators, eid, last_period, source_version=None)
     assert latest.table is not None
     got = latest.table.filter(
         pc.and_(
