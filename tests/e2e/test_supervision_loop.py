@@ -135,7 +135,9 @@ def test_a_warning_goes_round_the_rectification_loop(
     else:  # further down the list than the first page
         page.goto(detail)
     assert _status(page) == "raised"
-    assert _history(page) == ["raise"]
+    # raised in an earlier period; the demo's later runs may have seen it again
+    before = _history(page)
+    assert before[0] == "raise" and set(before[1:]) <= {"refresh", "escalate"}
 
     officer = live_demo.user("officer1")
     due = (date.today() + timedelta(days=14)).isoformat()
@@ -146,7 +148,7 @@ def test_a_warning_goes_round_the_rectification_loop(
     form.locator('textarea[name="text"]').fill("请于两周内提交资产负债率压降方案。")
     form.locator('button[type="submit"]').click()
     _wait_status(page, "dispatched")
-    assert _history(page) == ["raise", "dispatch"]
+    assert _history(page) == [*before, "dispatch"]
     assert page.get_by_test_id("alert-assignee").inner_text() == officer.username
     assert page.get_by_test_id("alert-due").inner_text() == due
     assert page.get_by_test_id("form-respond").count() == 0  # not the regulator's step
@@ -171,7 +173,7 @@ def test_a_warning_goes_round_the_rectification_loop(
     )
     form.locator('button[type="submit"]').click()
     _wait_status(page, "responded")
-    assert _history(page) == ["raise", "dispatch", "respond"]
+    assert _history(page) == [*before, "dispatch", "respond"]
     link = page.get_by_test_id("attachment")
     assert link.inner_text() == "整改方案.pdf"
     download = page.request.get(str(link.get_attribute("href")))
@@ -186,7 +188,7 @@ def test_a_warning_goes_round_the_rectification_loop(
     form.locator('textarea[name="text"]').fill("已核查还款凭证，负债率回落，同意销号。")
     form.locator('button[type="submit"]').click()
     _wait_status(page, "closed")
-    assert _history(page) == ["raise", "dispatch", "respond", "close"]
+    assert _history(page) == [*before, "dispatch", "respond", "close"]
     assert page.get_by_test_id("no-actions").is_visible()
     _shot(page, e2e_artifacts, "tour-alert.png")
 
