@@ -18,6 +18,8 @@ def _error_classes() -> list[type[ZhiguoError]]:
 
 
 def test_error_codes_are_unique_and_shaped() -> None:
+    from zhiguo.core.backup import errors as backup_errors
+    from zhiguo.core.crypto import errors as crypto_errors
     from zhiguo.registry import RULES
     from zhiguo.registry import errors as registry_errors
     from zhiguo.security import errors as security_errors
@@ -29,6 +31,8 @@ def test_error_codes_are_unique_and_shaped() -> None:
     from zhiguo.supervision.reports import errors as report_errors
 
     modules = (
+        backup_errors,
+        crypto_errors,
         registry_errors,
         security_errors,
         alert_errors,

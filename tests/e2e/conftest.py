@@ -91,7 +91,9 @@ def _wait_until_healthy(url: str, thread: threading.Thread) -> None:
 @pytest.fixture(scope="module")
 def live_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveDemo]:
     """The scale-S demo world served by uvicorn on a free loopback port, in a thread."""
-    demo = build_demo(tmp_path_factory.mktemp("e2e") / "demo", scale="S")
+    # Tour mode (--demo-insecure-logins): the browser logs in with the printed passwords,
+    # without the first-login change and the second factor (those have their own tests).
+    demo = build_demo(tmp_path_factory.mktemp("e2e") / "demo", scale="S", insecure_logins=True)
     app = create_app(demo.workspace.settings)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((LOOPBACK, 0))  # the OS picks a free port; uvicorn serves on this socket

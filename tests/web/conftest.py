@@ -11,16 +11,25 @@ off_a1      enterprise-officer   A1          A1, A11, A12 (B1 is only a 30 % sta
 off_g2      enterprise-officer   G2          G2, B1, B11
 gone        enterprise-officer   G1          nothing: disabled after opening a session
 ==========  ===================  ==========  =========================================
+
+``analyst`` and ``admin`` hold roles that need a second factor: they are enrolled here and
+:meth:`AppWorld.client` logs them in with a computed TOTP code. Every client it returns
+carries the session's CSRF token (``X-CSRF-Token``), as a page's htmx requests do. The
+per-address login limits are raised: every test client comes from the same address.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
 from zhiguo.core import (
     Role,
@@ -31,10 +40,11 @@ from zhiguo.core import (
     session_scope,
 )
 from zhiguo.registry import load_records
-from zhiguo.security import add_user, disable_user, login
+from zhiguo.security import User, add_user, disable_user, login
+from zhiguo.security.totp import code_at, generate_secret
 from zhiguo.testing import SAMPLE, sample_records
 from zhiguo.web.app import create_app
-from zhiguo.web.deps import SESSION_COOKIE
+from zhiguo.web.deps import CSRF_HEADER, SESSION_COOKIE
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class AppWorld:
     settings: Settings
     users: dict[str, WebUser]
     stale_token: str  # a session ``gone`` opened before being disabled
+    totp_secrets: dict[str, str] = field(default_factory=dict)  # username → enrolled secret
     _clients: list[TestClient] = field(default_factory=list)
 
     def client(self, username: str | None = None) -> TestClient:
@@ -82,11 +93,47 @@ class AppWorld:
         self._clients.append(client)
         if username is not None:
             user = self.users[username]
-            response = client.post(
-                "/api/auth/login", json={"username": user.username, "password": user.password}
-            )
+            if user.role.value in self.settings.security.mfa_required_roles:
+                self.enrol_totp(user.username)
+            response = self.log_in(client, user.username, user.password)
             assert response.status_code == 200, response.text
         return client
+
+    def log_in(self, client: TestClient, username: str, password: str) -> Any:
+        """Log ``client`` in (with a TOTP code when the user is enrolled here) and make it
+        send the session's CSRF token from then on; returns the login response."""
+        body = {"username": username, "password": password}
+        secret = self.totp_secrets.get(username)
+        if secret:
+            # A code is good once (replay protection) and tests log in many times per 30 s.
+            self.forget_totp_step(username)
+            body["totp"] = code_at(secret, time.time())
+        response = client.post("/api/auth/login", json=body)
+        if CSRF_HEADER in response.headers:
+            client.headers[CSRF_HEADER] = response.headers[CSRF_HEADER]
+        return response
+
+    def enrol_totp(self, username: str) -> str:
+        """Give ``username`` a confirmed second factor, unless it has one (as a user does
+        once at ``/account/totp``); returns the secret."""
+        if username not in self.totp_secrets:
+            secret = generate_secret()
+            with self.app.state.sessionmaker() as session:
+                session.execute(
+                    update(User)
+                    .where(User.username == username)
+                    .values(totp_secret=secret, totp_enrolled_at=datetime.now(UTC))
+                )
+                session.commit()
+            self.totp_secrets[username] = secret
+        return self.totp_secrets[username]
+
+    def forget_totp_step(self, username: str) -> None:
+        with self.app.state.sessionmaker() as session:
+            session.execute(
+                update(User).where(User.username == username).values(totp_last_step=None)
+            )
+            session.commit()
 
     def stale_client(self) -> TestClient:
         """A client still holding the session cookie of the since-disabled user ``gone``."""
@@ -103,6 +150,11 @@ class AppWorld:
 @pytest.fixture
 def app_world(workspace: Workspace) -> Iterator[AppWorld]:
     """The app over the sample registry with the users of ``USERS`` (passwords known)."""
+    security = workspace.settings.security.model_copy(
+        update={"login_rate_per_minute": 100_000, "address_failure_threshold": 100_000}
+    )
+    settings = workspace.settings.model_copy(update={"security": security})
+    secrets: dict[str, str] = {}
     engine = create_db_engine(workspace.settings)
     try:
         with session_scope(make_sessionmaker(engine)) as session:
@@ -117,6 +169,12 @@ def app_world(workspace: Workspace) -> Iterator[AppWorld]:
                     password=user.password,
                     must_change_password=False,
                 )
+            for user in USERS.values():
+                if user.role.value in security.mfa_required_roles:
+                    row = session.scalar(select(User).where(User.username == user.username))
+                    assert row is not None
+                    row.totp_secret = secrets[user.username] = generate_secret()
+                    row.totp_enrolled_at = datetime.now(UTC)
             stale_token, _principal = login(
                 session=session,
                 username="gone",
@@ -129,10 +187,11 @@ def app_world(workspace: Workspace) -> Iterator[AppWorld]:
     finally:
         engine.dispose()
     world = AppWorld(
-        app=create_app(workspace.settings),
-        settings=workspace.settings,
+        app=create_app(settings),
+        settings=settings,
         users=dict(USERS),
         stale_token=stale_token,
+        totp_secrets=secrets,
     )
     try:
         yield world

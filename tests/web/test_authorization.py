@@ -174,12 +174,25 @@ FUNCTION_ROUTES = {
     ("GET", "/submissions/overdue"): REGULATORS,
     ("POST", "/api/supervision/indicators"): REGULATORS,
     ("POST", "/supervision/indicators"): REGULATORS,
+    # 三员分立: accounts (system admin), access policy (security admin) — no one else
+    ("GET", "/api/admin/users"): frozenset({"system-admin", "security-admin"}),
+    ("POST", "/api/admin/users"): frozenset({"system-admin"}),
+    ("POST", "/api/admin/users/{user_id}/disable"): frozenset({"system-admin"}),
+    ("POST", "/api/admin/users/{user_id}/unlock"): frozenset({"system-admin"}),
+    ("POST", "/api/admin/users/{user_id}/role"): frozenset({"security-admin"}),
+    ("POST", "/api/admin/users/{user_id}/clearance"): frozenset({"security-admin"}),
 }
 # One's own account: any live session may use them (even with an initial password).
 SELF_ROUTES = {
     ("GET", "/account/password"): PAGE,
     ("POST", "/account/password"): PAGE,
     ("POST", "/api/auth/password"): API,
+    ("GET", "/account/totp"): PAGE,
+    ("POST", "/account/totp"): PAGE,
+    ("POST", "/api/auth/totp/enrol"): API,
+    ("GET", "/api/auth/tokens"): API,
+    ("POST", "/api/auth/tokens"): API,
+    ("DELETE", "/api/auth/tokens/{token_id}"): API,
 }
 PUBLIC_ROUTES = {  # answer without a session, and show no business data
     ("GET", "/healthz"),
@@ -669,6 +682,27 @@ FUNCTION_REQUESTS: dict[tuple[str, str], tuple[str, Callable[[Caller, Path], dic
             "data": {"definitions": _definition_toml()},
         },
     ),
+    ("GET", "/api/admin/users"): (API, lambda _c, _t: {"url": "/api/admin/users"}),
+    ("POST", "/api/admin/users"): (
+        API,
+        lambda _c, _t: {"url": "/api/admin/users", "json": {"username": "x", "role": "public"}},
+    ),
+    ("POST", "/api/admin/users/{user_id}/disable"): (
+        API,
+        lambda _c, _t: {"url": "/api/admin/users/1/disable"},
+    ),
+    ("POST", "/api/admin/users/{user_id}/unlock"): (
+        API,
+        lambda _c, _t: {"url": "/api/admin/users/1/unlock"},
+    ),
+    ("POST", "/api/admin/users/{user_id}/role"): (
+        API,
+        lambda _c, _t: {"url": "/api/admin/users/1/role", "json": {"role": "platform-admin"}},
+    ),
+    ("POST", "/api/admin/users/{user_id}/clearance"): (
+        API,
+        lambda _c, _t: {"url": "/api/admin/users/1/clearance", "json": {"clearance": "core"}},
+    ),
 }
 
 
@@ -895,7 +929,9 @@ def test_random_worlds_agree_with_the_oracle(
             )
     finally:
         engine.dispose()
-    app = create_app(ws.settings)
+    # Scope is what is tested here; the second factor has its own tests (tests/security).
+    no_mfa = ws.settings.security.model_copy(update={"mfa_required_roles": []})
+    app = create_app(ws.settings.model_copy(update={"security": no_mfa}))
     all_usccs = [e.uscc for e in world.enterprises]
     seen = visible(
         Caller(role=role.value, enterprise=enterprise),

@@ -134,8 +134,7 @@ def test_an_upload_over_the_limit_answers_413_and_keeps_nothing(app_world: Any) 
     user = app_world.users["off_a1"]
     try:
         with TestClient(small) as client:
-            login = {"username": user.username, "password": user.password}
-            assert client.post("/api/auth/login", json=login).status_code == 200
+            assert app_world.log_in(client, user.username, user.password).status_code == 200
             big = report_csv("A1") + b"\n" * (1024 * 1024 + 1)
             response = upload(client, big)
             assert response.status_code == 413

@@ -13,10 +13,18 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from zhiguo.core.access import Scope
+from zhiguo.core.access import Principal, Role, Scope
 from zhiguo.core.errors import NotFound, ZhiguoError
 from zhiguo.core.periods import Period
-from zhiguo.datacenter.catalog import dataset_detail, default_registry, list_datasets, sync_catalog
+from zhiguo.datacenter.catalog import (
+    dataset_detail,
+    default_registry,
+    label_key,
+    list_datasets,
+    repair_labels,
+    sync_catalog,
+    verify_labels,
+)
 from zhiguo.datacenter.engine import open_engine
 from zhiguo.datacenter.ingest import (
     close_period,
@@ -25,8 +33,15 @@ from zhiguo.datacenter.ingest import (
     set_deadline,
     submission_states,
 )
-from zhiguo.datacenter.lake import open_table, scoped_snapshot
+from zhiguo.datacenter.lake import (
+    DataAccess,
+    data_access,
+    flush_read_audit,
+    open_table,
+    scoped_snapshot,
+)
 from zhiguo.security import User, principal_for, resolve_scope
+from zhiguo.security.audit import record_event
 
 from .common import WorkspaceOpt, console, err_console, print_problems, workspace_session
 
@@ -77,12 +92,14 @@ def ingest(
     with workspace_session(workspace) as (ws, session):
         submitter = f"cli:{getpass.getuser()}"
         scope = Scope.everything()
+        principal = None
         if as_user:
             user = session.scalar(select(User).where(User.username == as_user))
             if user is None:
                 err_console.print(f"[red]没有用户 / no user {as_user}[/]")
                 raise typer.Exit(2)
-            scope = resolve_scope(session=session, principal=principal_for(user))
+            principal = principal_for(user)
+            scope = resolve_scope(session=session, principal=principal)
             submitter = as_user
         with console.status(f"校验 / checking {path.name} …"):
             result = ingest_file(
@@ -95,6 +112,22 @@ def ingest(
                 channel="cli",
                 encoding=encoding,
                 dry_run=dry_run,
+            )
+        if not dry_run:
+            record_event(
+                session,
+                event_type="data.submit",
+                result="failure" if result.status == "rejected" else "success",
+                principal=principal,
+                object=f"{dataset}/{result.batch_id}",
+                detail={
+                    "via": "cli",
+                    "submitter": submitter,
+                    "file": path.name,
+                    "status": result.status,
+                    "facts": result.facts,
+                    "lake_version": result.lake_version,
+                },
             )
         session.commit()
     if result.problems:
@@ -138,8 +171,8 @@ def _template(dataset: str, out: Path | None, year: int | None, lang: str) -> No
 @catalog_app.command("list")
 def catalog_list(workspace: WorkspaceOpt = None) -> None:
     """列出数据集 / list datasets."""
-    with workspace_session(workspace) as (_ws, session):
-        sync_catalog(session)
+    with workspace_session(workspace) as (ws, session):
+        sync_catalog(session, key=label_key(ws.root / "keys"))
         rows = list_datasets(session)
         table = Table(title="数据目录 / catalog")
         for col in ("名称 name", "标题 title", "平台 owner", "级别 classification"):
@@ -149,6 +182,34 @@ def catalog_list(workspace: WorkspaceOpt = None) -> None:
                 r.name, f"{r.title_zh} / {r.title_en}", r.owner_platform, r.classification
             )
         console.print(table)
+
+
+@catalog_app.command("verify-labels")
+def catalog_verify_labels(
+    workspace: WorkspaceOpt = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="从代码声明重写并重签 / rewrite and re-sign from code")
+    ] = False,
+) -> None:
+    """校验密级标记完整性（HMAC-SM3）/ verify the catalog's classification labels."""
+    with workspace_session(workspace) as (ws, session):
+        key = label_key(ws.root / "keys")
+        sync_catalog(session, key=key)  # sign new rows; never re-signs a failing one
+        checks = verify_labels(session, key)
+        bad = [c for c in checks if not c.ok]
+        for check in checks:
+            mark = "[green]OK[/]" if check.ok else f"[red]TAMPERED ({check.reason})[/]"
+            console.print(f"{check.name}: {mark}")
+        if bad and repair:
+            fixed = repair_labels(session, key)
+            console.print(f"已修复 / repaired: {', '.join(fixed)}")
+            return
+    if bad:
+        err_console.print(
+            f"[red]{len(bad)} 个数据集的密级标记被篡改 / labels tampered: "
+            f"{', '.join(c.name for c in bad)}[/]"
+        )
+        raise typer.Exit(1)
 
 
 @catalog_app.command("show")
@@ -354,15 +415,22 @@ def lake_query(
     limit: Annotated[int, typer.Option("--limit")] = 50,
 ) -> None:
     """在数据湖上查询（经统一查询层）/ query the lake through the engine."""
-    with workspace_session(workspace) as (ws, _session):
-        tables = {}
-        for spec in default_registry():
-            table = open_table(ws.root / "lake", spec.name)
-            if table.exists():
-                tables[spec.name] = scoped_snapshot(table, Scope.everything(), version=version)
-        if not tables:
-            raise NotFound("数据湖为空", "The lake is empty")
-        result = open_engine(ws.settings.engine).query(sql, tables=tables)
+    with workspace_session(workspace) as (ws, session):
+        # the shell operator, for the command's one data.read audit record (labels verified)
+        operator = Principal(
+            user_id=0, username=f"cli:{getpass.getuser()}", role=Role.PLATFORM_ADMIN
+        )
+        access = DataAccess(session=session, keys_dir=ws.root / "keys", principal=operator)
+        with data_access(access):
+            tables = {}
+            for spec in default_registry():
+                table = open_table(ws.root / "lake", spec.name)
+                if table.exists():
+                    tables[spec.name] = scoped_snapshot(table, Scope.everything(), version=version)
+            if not tables:
+                raise NotFound("数据湖为空", "The lake is empty")
+            result = open_engine(ws.settings.engine).query(sql, tables=tables)
+            flush_read_audit(access)
     out = Table()
     for c in result.column_names:
         out.add_column(c)

@@ -15,9 +15,12 @@ from zhiguo.core.workspace import init_workspace, open_workspace
 
 from . import (
     alerts_cmds,
+    audit_cmds,
+    backup_cmds,
     datacenter_cmds,
     evaluation_cmds,
     indicators_cmds,
+    keys_cmds,
     registry_cmds,
     report_cmds,
     users_cmds,
@@ -48,6 +51,10 @@ app.add_typer(evaluation_cmds.benchmarks_app, name="benchmarks", rich_help_panel
 app.command("evaluate", rich_help_panel=PANEL_SUP)(evaluation_cmds.evaluate)
 app.add_typer(evaluation_cmds.factors_app, name="factors", rich_help_panel=PANEL_SUP)
 app.add_typer(users_cmds.app, name="users", rich_help_panel=PANEL_SEC)
+app.add_typer(audit_cmds.app, name="audit", rich_help_panel=PANEL_SEC)
+app.add_typer(keys_cmds.app, name="keys", rich_help_panel=PANEL_SEC)
+app.command("backup", rich_help_panel=PANEL_WS)(backup_cmds.backup)
+app.command("restore", rich_help_panel=PANEL_WS)(backup_cmds.restore)
 
 
 def _version(value: bool) -> None:
@@ -88,8 +95,19 @@ def demo(
     serve_after: Annotated[
         bool, typer.Option("--serve/--no-serve", help="构建后启动服务 / serve afterwards")
     ] = True,
+    insecure_logins: Annotated[
+        bool,
+        typer.Option(
+            "--demo-insecure-logins",
+            help="导览模式：示例账号免改密、免动态口令（切勿用于真实数据）/ tour mode: demo "
+            "logins skip the password change and the second factor",
+        ),
+    ] = False,
 ) -> None:
-    """构建示例世界（虚构数据）并启动平台 / build the fictitious demo world and serve it."""
+    """构建示例世界（虚构数据）并启动平台 / build the fictitious demo world and serve it.
+
+    示例账号须在首次登录时修改密码，监管与管理员角色须绑定动态口令 / demo users change
+    their password at the first login; regulator and admin roles enrol a second factor."""
     from zhiguo.demo import CREDENTIALS_FILE, SCALES, build_demo
 
     scale = scale.upper()
@@ -115,7 +133,14 @@ def demo(
                 tasks[stage] = bar.add_task(stages.get(stage, stage), total=total)
             bar.update(tasks[stage], total=total, advance=n)  # type: ignore[arg-type]
 
-        result = build_demo(workspace, scale=scale, seed=seed, reset=reset, progress=tick)
+        result = build_demo(
+            workspace,
+            scale=scale,
+            seed=seed,
+            reset=reset,
+            progress=tick,
+            insecure_logins=insecure_logins,
+        )
     ws = result.workspace
     if result.created:
         console.print(
@@ -126,6 +151,17 @@ def demo(
         console.print("登录账号 / demo logins (saved in " + str(ws.root / CREDENTIALS_FILE) + "):")
         for u in result.users:
             console.print(f"  {u.username:<10} {u.password}  [dim]{u.role} {u.enterprise}[/]")
+        if insecure_logins:
+            console.print(
+                "[bold yellow]导览模式 / TOUR MODE[/]：示例账号无需改密、无需动态口令，"
+                "切勿用于真实数据 / demo logins skip the password change and the second "
+                "factor — never use with real data"
+            )
+        else:
+            console.print(
+                "首次登录须修改密码；监管与管理员角色须绑定动态口令（TOTP）/ change the "
+                "password at first login; regulator and admin roles enrol a TOTP app"
+            )
     else:
         console.print(
             f"[yellow]工作区已有示例世界，保持不变 / workspace already holds the demo world[/]; "
@@ -147,7 +183,13 @@ def _serve(root: Path, host: str | None = None, port: int | None = None) -> None
         f"[bold green]zhiguo 已启动[/] http://{bind_host}:{bind_port}  "
         f"(API 文档 /api/docs, Ctrl+C 退出)"
     )
-    uvicorn.run(create_app(ws.settings), host=bind_host, port=bind_port, log_level="info")
+    uvicorn.run(
+        create_app(ws.settings),
+        host=bind_host,
+        port=bind_port,
+        log_level="info",
+        server_header=False,  # name no server software or version (等保 入侵防范)
+    )
 
 
 @app.command(rich_help_panel=PANEL_WS)

@@ -25,6 +25,7 @@ from zhiguo.registry import (
     tree,
     write_report,
 )
+from zhiguo.security.audit import record_event
 
 from .common import (
     WorkspaceOpt,
@@ -75,6 +76,18 @@ def import_cmd(
             with console.status("校验并导入中 / validating and importing …"):
                 refuse_unsafe_xlsx(file)  # bombs never reach the xlsx parser
                 result = import_registry(session=session, path=file, dry_run=dry_run)
+            if not dry_run:
+                record_event(
+                    session,
+                    event_type="data.import",
+                    object=f"registry/{file.name}",
+                    detail={
+                        "via": "cli",
+                        "os_user": sender,
+                        "files": {r.original_name: r.sha256 for r in kept},
+                        "rows": len(result.rows),
+                    },
+                )
         except ImportRejected as exc:
             for received in kept:
                 record_outcome(
@@ -111,6 +124,12 @@ def export_cmd(
         console.status("导出中 / exporting …"),
     ):
         written = export_registry(session=session, scope=Scope.everything(), path=file)
+        record_event(
+            session,
+            event_type="data.export",
+            object=f"registry/{file.name}",
+            detail={"via": "cli", "os_user": f"cli:{getpass.getuser()}"},
+        )
     for path in written:
         console.print(f"已写入 / written: {path}")
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from .crypto import KeyRingLoader, attach_key_ring
 from .errors import DependencyMissing
 from .settings import Settings
 
@@ -54,12 +55,16 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def create_db_engine(settings_or_url: Settings | str, *, echo: bool = False) -> Engine:
-    """An engine for the workspace's metadata DB (or an explicit URL)."""
+    """An engine for the workspace's metadata DB (or an explicit URL).
+
+    Built from settings, the engine carries the workspace's field key ring (``keys/`` or
+    ``ZHIGUO_FIELD_KEYS``) for its ``EncryptedText`` columns; from a bare URL it has none.
+    """
     if isinstance(settings_or_url, Settings):
-        url = settings_or_url.database_url
-        echo = echo or settings_or_url.database.echo
-    else:
-        url = settings_or_url
+        settings = settings_or_url
+        engine = create_db_engine(settings.database_url, echo=echo or settings.database.echo)
+        return attach_key_ring(engine, KeyRingLoader.for_workspace(settings.workspace))
+    url = settings_or_url
     if url.startswith("postgresql"):
         try:
             import psycopg  # noqa: F401

@@ -24,6 +24,7 @@ from pydantic_settings import (
 from .errors import ConfigError
 
 __all__ = [
+    "AuditSettings",
     "DatabaseSettings",
     "EngineSettings",
     "I18nSettings",
@@ -61,10 +62,83 @@ class SecuritySettings(BaseModel):
     cookie_secure: bool = Field(
         False, description="Send the session cookie over HTTPS only (set behind TLS)."
     )
+    # Authentication thresholds (等保 身份鉴别). The standards set no numbers; these are the
+    # documented defaults (src/zhiguo/security/README.md).
+    password_min_length: int = Field(10, ge=8, description="Shortest password accepted.")
+    password_min_classes: int = Field(
+        3, ge=1, le=4, description="Character classes (lower, upper, digit, symbol) required."
+    )
+    password_max_age_days: int = Field(
+        90, ge=0, description="Days before a password must be changed again (0: never)."
+    )
+    password_history: int = Field(
+        5, ge=0, description="The last N passwords (the current one included) cannot be reused."
+    )
+    lockout_threshold: int = Field(
+        5, ge=1, description="Consecutive failed logins that lock an account."
+    )
+    lockout_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
+    address_failure_threshold: int = Field(
+        20, ge=1, description="Failed logins from one address (any accounts) that block it."
+    )
+    address_window_minutes: int = Field(
+        15, ge=1, description="Window for counting an address's failures; also its block time."
+    )
+    login_rate_per_minute: int = Field(
+        10, ge=1, description="Login attempts one address may make per minute."
+    )
+    mfa_required_roles: list[str] = Field(
+        default_factory=lambda: [
+            "regulator-leader",
+            "regulator-analyst",
+            "platform-admin",
+            "system-admin",
+            "security-admin",
+            "audit-admin",
+        ],
+        description="Roles that must log in with a TOTP code (RFC 6238) besides the password.",
+    )
+    totp_window: int = Field(
+        1, ge=0, le=3, description="TOTP steps (30 s) accepted either side of now (clock drift)."
+    )
+    api_token_max_days: int = Field(
+        365, ge=1, description="Longest lifetime an API token may be given."
+    )
+    demo_insecure_logins: bool = Field(
+        False,
+        description="Demo tour only: demo passwords pre-changed and no second factor. "
+        "Written by `zhiguo demo --demo-insecure-logins`; pages show a warning.",
+    )
 
 
 class I18nSettings(BaseModel):
     default_lang: Literal["zh", "en"] = Field("zh", description="Interface language default.")
+
+
+class AuditSettings(BaseModel):
+    retention_days: int = Field(
+        180,
+        ge=180,
+        description="Days audit records are kept before `zhiguo audit prune` may archive them "
+        "(网络安全法 第二十一条: at least six months; less is refused).",
+    )
+    tree_head_every: int = Field(
+        1000, ge=1, description="Write a signed audit tree head after every N appended records."
+    )
+    tree_head_minutes: int = Field(
+        60,
+        ge=0,
+        description="Also write one when the last is older than this many minutes (0: off).",
+    )
+    display_timezone: str = Field(
+        "Asia/Shanghai",
+        description="Time zone audit times are shown and exported in (IANA name; +08:00).",
+    )
+    key_file: str = Field(
+        "",
+        description="SM2 key that signs audit tree heads. Empty: keys/audit-sm2.key in the "
+        "workspace (created 0600 on first use).",
+    )
 
 
 class EngineSettings(BaseModel):
@@ -106,6 +180,7 @@ class Settings(BaseSettings):
     i18n: I18nSettings = Field(default_factory=I18nSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
 
     @classmethod
     def settings_customise_sources(

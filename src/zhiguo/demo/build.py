@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.compute as pc
+import tomli_w
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from zhiguo.core.access import Role, Scope
@@ -17,11 +20,11 @@ from zhiguo.core.db import create_db_engine, empty_database, make_sessionmaker, 
 from zhiguo.core.errors import WorkspaceError
 from zhiguo.core.periods import Period
 from zhiguo.core.settings import SETTINGS_FILE, load_settings
-from zhiguo.core.workspace import Workspace, init_workspace
+from zhiguo.core.workspace import Workspace, init_workspace, open_workspace
 from zhiguo.datacenter.flashreport import all_items
 from zhiguo.datacenter.ingest import close_period
-from zhiguo.registry import count_enterprises, load_records
-from zhiguo.security import add_user
+from zhiguo.registry import Enterprise, count_enterprises, load_records
+from zhiguo.security import User, add_user
 from zhiguo.supervision.alerts import run_alerts
 from zhiguo.supervision.indicators import compute_indicators
 
@@ -29,7 +32,7 @@ from .bad_files import write_bad_files
 from .load_reports import load_flash_reports
 from .reports import DemoReports, generate_flash_reports
 from .standard_values import load_demo_standard_values
-from .world import SCALES, World, generate_world
+from .world import SCALES, World, demo_contacts, generate_world
 
 __all__ = ["CREDENTIALS_FILE", "DemoResult", "DemoUser", "build_demo"]
 
@@ -63,7 +66,43 @@ def _demo_users(world: World) -> list[tuple[str, Role, str | None, str]]:
         ("leader", Role.REGULATOR_LEADER, None, "国资委领导（示例）"),
         ("officer1", Role.ENTERPRISE_OFFICER, first, f"{names[first].short_name}填报员（示例）"),
         ("officer2", Role.ENTERPRISE_OFFICER, second, f"{names[second].short_name}填报员（示例）"),
+        ("eleader1", Role.ENTERPRISE_LEADER, first, f"{names[first].short_name}领导（示例）"),
+        ("ops1", Role.OPERATIONS_STAFF, first, f"{names[first].short_name}运营人员（示例）"),
+        ("citizen", Role.PUBLIC, None, "公众用户（示例）"),
+        # 三员分立: system, security and audit administrators
+        ("sysadmin", Role.SYSTEM_ADMIN, None, "系统管理员（示例）"),
+        ("secadmin", Role.SECURITY_ADMIN, None, "安全管理员（示例）"),
+        ("auditadmin", Role.AUDIT_ADMIN, None, "审计管理员（示例）"),
     ]
+
+
+def _fill_contacts(session: Session, world: World) -> None:
+    """Fictitious 法定代表人 and phones for every enterprise and demo user (see
+    :func:`demo_contacts`), stored SM4-GCM-encrypted through ``EncryptedText``."""
+    contacts = demo_contacts(world)
+    ids = dict(session.execute(select(Enterprise.uscc, Enterprise.id)).all())
+    rows = [
+        {"id": ids[uscc], "legal_representative": name, "contact_phone": phone}
+        for uscc, (name, phone) in contacts.items()
+    ]
+    session.execute(update(Enterprise), rows)
+    for i, user in enumerate(session.scalars(select(User).order_by(User.id))):
+        user.phone = f"1380000{9000 + i:04d}"  # fictitious, like every demo phone
+
+
+def _tour_logins(ws: Workspace) -> Workspace:
+    """Tour mode in the workspace's settings: no second factor, a warning banner."""
+    toml_path = ws.root / SETTINGS_FILE
+    doc = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    security = doc.setdefault("security", {})
+    security["mfa_required_roles"] = []
+    security["demo_insecure_logins"] = True
+    header = (
+        "# zhiguo demo workspace; TOUR MODE (--demo-insecure-logins): demo logins skip the\n"
+        "# password change and the second factor. Never use for real data.\n"
+    )
+    toml_path.write_text(header + tomli_w.dumps(doc), encoding="utf-8")
+    return open_workspace(ws.root)
 
 
 def _reset(root: Path) -> str | None:
@@ -99,10 +138,16 @@ def build_demo(
     database_url: str | None = None,
     progress: Progress | None = None,
     months: int = 36,
+    insecure_logins: bool = False,
 ) -> DemoResult:
     """Create (or, with ``reset``, re-create) a demo workspace holding the demo world:
     the registry, demo users and ``months`` months of flash reports (0 = none) ending in
-    the last period due before the demo's "today"."""
+    the last period due before the demo's "today".
+
+    Demo users get generated passwords that must be changed at the first login, and the
+    regulator and administrator roles enrol a second factor (TOTP) then — unless
+    ``insecure_logins`` (the tour): passwords count as changed and the workspace's
+    ``zhiguo.toml`` turns the second factor off, with a warning on every page."""
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {sorted(SCALES)}")
     path = Path(root).resolve()
@@ -114,6 +159,8 @@ def build_demo(
         finally:
             engine.dispose()
     ws = init_workspace(path, demo=True, database_url=database_url or old_url)
+    if insecure_logins:
+        ws = _tour_logins(ws)
     if not ws.settings.demo_mode:
         raise WorkspaceError(
             f"{path} 不是示例工作区（demo_mode = false）", f"{path} is not a demo workspace"
@@ -142,10 +189,11 @@ def build_demo(
                     role=role,
                     enterprise_uscc=uscc,
                     display_name=display,
-                    must_change_password=False,
+                    must_change_password=not insecure_logins,
                 )
                 assert created.password is not None
                 users.append(DemoUser(username, role.value, uscc or "", created.password))
+            _fill_contacts(session, world)
             session.commit()
             if months > 0:
                 reports = generate_flash_reports(world, months=months, seed=seed)

@@ -33,7 +33,7 @@ from zhiguo.registry.schemas import (
     SupervisionClass,
 )
 
-__all__ = ["AS_OF", "SCALES", "World", "generate_world"]
+__all__ = ["AS_OF", "SCALES", "World", "demo_contacts", "generate_world"]
 
 SCALES: dict[str, int] = {"S": 1500, "M": 10_000, "L": 100_000}
 """Target number of enterprises (groups included) for each scale."""
@@ -580,3 +580,18 @@ def _edges(rng: random.Random, n: _Node, usccs: list[str], child: str) -> list[O
             )
         )
     return edges
+
+
+_SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
+
+
+def demo_contacts(world: World) -> dict[str, tuple[str, str]]:
+    """USCC → (法定代表人, contact phone) for every demo enterprise — FICTITIOUS personal
+    data for the encrypted-field tour: every name is 示例 + a surname + 某 (``示例张某``),
+    every phone 1380000xxxx, an obviously made-up number block. Drawn from its own
+    ``Random`` so the rest of the world does not change with it."""
+    rng = random.Random(f"{world.seed}:contacts")
+    return {
+        e.uscc: (f"示例{rng.choice(_SURNAMES)}某", f"1380000{rng.randrange(10_000):04d}")
+        for e in world.enterprises
+    }

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from zhiguo.core.crypto import EncryptedText
 from zhiguo.core.db import Base
 
 __all__ = ["Enterprise", "OwnershipEdge"]
@@ -50,6 +51,15 @@ class Enterprise(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    # Personal information, SM4-GCM at rest (migration 0007): 法定代表人 (a person's name) and
+    # the contact phone. Deferred, so registry lists and the tree never decrypt them; not
+    # carried by registry import/export yet.
+    legal_representative: Mapped[str | None] = mapped_column(
+        EncryptedText("enterprises.legal_representative"), nullable=True, deferred=True
+    )
+    contact_phone: Mapped[str | None] = mapped_column(
+        EncryptedText("enterprises.contact_phone"), nullable=True, deferred=True
     )
 
     __table_args__ = (Index("ix_enterprises_name_zh", "name_zh"),)

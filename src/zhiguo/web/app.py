@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.routing import iter_route_contexts
@@ -20,10 +21,14 @@ import zhiguo
 from zhiguo.core.db import create_db_engine, make_sessionmaker
 from zhiguo.core.i18n import t
 from zhiguo.core.settings import Settings
+from zhiguo.security.audit import enable_auto_seal
 
 from .deps import SUBMITTER_ROLES
-from .problems import install_problem_handlers
+from .policy import PUBLIC, bind_data_access, enforce_declared_policy
+from .problems import install_problem_handlers, unexpected_error
 from .routers import (
+    audit_api,
+    audit_pages,
     auth,
     datacenter_api,
     datacenter_pages,
@@ -48,7 +53,14 @@ _SECURITY_HEADERS = {
     # runs inline script, so injected markup cannot execute.
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
     "style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
+    # Powerful browser features the platform never uses are switched off for every page.
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    # Other origins may neither hold a handle on our windows nor embed our responses.
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
 }
+# Behind TLS (security.cookie_secure) browsers must keep to HTTPS for a year (RFC 6797).
+_HSTS = "max-age=31536000; includeSubDomains"
 # Swagger UI's page boots with one inline script; only that page allows it.
 _DOCS_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -58,11 +70,21 @@ _DOCS_CSP = (
 
 class _SecurityHeaders(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
+        # Every request gets an id: audit records carry it, the response header shows it.
+        request.state.request_id = request_id = uuid.uuid4().hex
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # nobody handled it: a generic 500 with these headers too
+            response = await unexpected_error(request, exc)
         if request.url.path == "/api/docs":
             response.headers["Content-Security-Policy"] = _DOCS_CSP
         for key, value in _SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
+        response.headers["X-Request-ID"] = request_id
+        if request.app.state.settings.security.cookie_secure:
+            response.headers.setdefault("Strict-Transport-Security", _HSTS)
+        if "server" in response.headers:  # name no server software or version
+            del response.headers["server"]
         if request.url.path.startswith("/api") or request.cookies:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
@@ -96,16 +118,20 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        # Default deny: a route without a declared policy answers nobody (web.policy); then
+        # the request's data-access context (label checks, read audit).
+        dependencies=[Depends(enforce_declared_policy), Depends(bind_data_access)],
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    enable_auto_seal(engine, settings)  # signed audit tree heads every N records
     app.state.templates = _templates(settings)
     app.add_middleware(_SecurityHeaders)
     install_problem_handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
-    @app.get("/api/docs", include_in_schema=False)
+    @app.get("/api/docs", include_in_schema=False, dependencies=[PUBLIC])
     def api_docs() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url="/api/openapi.json",
@@ -124,6 +150,8 @@ def create_app(settings: Settings) -> FastAPI:
         pages,
         datacenter_pages,
         supervision_pages,
+        audit_api,
+        audit_pages,
     ):
         app.include_router(module.router)
 

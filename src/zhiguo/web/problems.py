@@ -7,6 +7,7 @@ here leaks a stack trace or another tenant's identifiers.
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 from urllib.parse import quote
 
@@ -17,11 +18,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zhiguo.core.errors import AuthError, ZhiguoError
 from zhiguo.core.i18n import normalise_lang
-from zhiguo.security import PasswordChangeRequired
+from zhiguo.security import PasswordChangeRequired, TotpEnrolmentRequired
 
 from .rendering import render
 
-__all__ = ["install_problem_handlers", "problem_response"]
+__all__ = ["install_problem_handlers", "problem_response", "request_id", "unexpected_error"]
 
 _LOG = logging.getLogger("zhiguo.web")
 PROBLEM = "application/problem+json"
@@ -73,6 +74,14 @@ async def _zhiguo_error(request: Request, exc: Exception) -> Response:
         return RedirectResponse(f"/login?next={target}", status_code=303)
     if isinstance(exc, PasswordChangeRequired) and _wants_html(request):
         return RedirectResponse("/account/password", status_code=303)
+    if isinstance(exc, TotpEnrolmentRequired) and _wants_html(request):
+        return RedirectResponse("/account/totp", status_code=303)
+    if exc.http_status >= 500:
+        # A server-side fault (configuration, a missing component): its text can name
+        # paths or hosts, so it goes to the log and the caller gets the generic answer.
+        rid = request_id(request)
+        _LOG.error("%s on %s [request %s]: %s", exc.code, request.url.path, rid, exc)
+        return _server_fault(request, rid, status=exc.http_status, code=exc.code)
     lang = _lang(request)
     extra: dict[str, Any] = {"message_zh": exc.message_zh, "message_en": exc.message_en}
     if exc.location.as_dict():
@@ -91,10 +100,26 @@ async def _zhiguo_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def _scrub(message: str, value: Any) -> str:
+    """The message without the caller's input in it: a 422 must not echo a password (or any
+    other value) back into a response, a log or a proxy cache (等保: no credentials in logs)."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        text = str(value)
+        if len(text) >= 3 and text in message:
+            message = message.replace(text, "***")
+    return message
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
+    """422 naming each field and rule, never the value: pydantic's ``input`` and ``ctx``
+    are dropped, and a message quoting the input has it masked."""
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type")}
+        {
+            "loc": [str(p) for p in e.get("loc", ())],
+            "msg": _scrub(str(e.get("msg", "")), e.get("input")),
+            "type": e.get("type"),
+        }
         for e in exc.errors()
     ]
     return problem_response(
@@ -119,15 +144,45 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    _LOG.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    return problem_response(
-        request,
-        status=500,
-        code="ZG-000",
-        title="平台内部错误 / Internal error",
-        detail="请联系管理员并提供时间与路径 / Contact the administrator with time and path",
+def request_id(request: Request) -> str:
+    """The request's id (set by the request-id middleware), or a new one for this error."""
+    rid = getattr(request.state, "request_id", "") or uuid.uuid4().hex
+    request.state.request_id = rid
+    return str(rid)
+
+
+async def unexpected_error(request: Request, exc: BaseException) -> Response:
+    """500 for anything nobody handled: the traceback goes to the log under the request id;
+    the caller gets a generic zh/en text and that id — never a stack trace, SQL, a file
+    path or another tenant's identifier."""
+    rid = request_id(request)
+    _LOG.error(
+        "unhandled error on %s %s [request %s]",
+        request.method,
+        request.url.path,
+        rid,
+        exc_info=(type(exc), exc, exc.__traceback__),
     )
+    return _server_fault(request, rid, status=500, code="ZG-000")
+
+
+def _server_fault(request: Request, rid: str, *, status: int, code: str) -> Response:
+    response = problem_response(
+        request,
+        status=status,
+        code=code,
+        title="平台内部错误 / Internal error",
+        detail=f"平台内部错误，请联系管理员并提供请求编号 {rid} / "
+        f"Internal error; contact the administrator quoting request id {rid}",
+        extra={"request_id": rid},
+    )
+    response.headers["X-Request-ID"] = rid
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    return await unexpected_error(request, exc)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -28,6 +28,9 @@ class DatasetEntry(Base):
     classification: Mapped[str] = mapped_column(String(20))
     spec_json: Mapped[str] = mapped_column(Text)
     spec_sha256: Mapped[str] = mapped_column(String(64))
+    # HMAC-SM3 (hex) over the labels: name, effective classification, per-field labels
+    # (catalog.labels); a mismatch means the labels were edited outside the catalog.
+    label_mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
     registered_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 
+from zhiguo.core.access import Classification
 from zhiguo.core.errors import Conflict, NotFound
 from zhiguo.datacenter.catalog.schemas import DatasetSpec
 
@@ -27,6 +28,7 @@ class DatasetRegistry:
 
     def __init__(self) -> None:
         self._specs: dict[str, DatasetSpec] = {}
+        self._downgrades: dict[str, Classification] = {}
 
     def register(self, spec: DatasetSpec) -> DatasetSpec:
         known = self._specs.get(spec.name)
@@ -35,8 +37,41 @@ class DatasetRegistry:
                 f"数据集 {spec.name} 已以不同定义注册",
                 f"Dataset {spec.name} is already registered with a different definition",
             )
+        self._check_derived_level(spec)
         self._specs[spec.name] = spec
         return spec
+
+    def inherited_level(self, spec: DatasetSpec) -> Classification:
+        """就高从严: the highest effective level among ``spec``'s inputs (registered first)."""
+        levels = []
+        for name in spec.inputs:
+            if name not in self._specs:
+                raise NotFound(
+                    f"数据集 {spec.name} 的输入 {name} 尚未注册（先注册输入）",
+                    f"Input {name} of dataset {spec.name} is not registered (register it first)",
+                )
+            levels.append(self._specs[name].effective_classification)
+        return Classification.highest(levels)
+
+    def _check_derived_level(self, spec: DatasetSpec) -> None:
+        inherited = self.inherited_level(spec)
+        own = spec.effective_classification
+        if own.rank >= inherited.rank:
+            return
+        allowed = self._downgrades.get(spec.name)
+        if allowed is not None and own.rank >= allowed.rank:
+            return
+        from zhiguo.security.classification import DowngradeRefused
+
+        raise DowngradeRefused(
+            f"数据集 {spec.name} 标为{own.label_zh}，低于其输入的{inherited.label_zh}",
+            f"Dataset {spec.name} is labelled {own.value}, below its inputs' {inherited.value}",
+        )
+
+    def allow_downgrade(self, name: str, level: Classification) -> None:
+        """Accept ``name`` labelled as low as ``level`` despite its inputs — only through
+        :func:`~zhiguo.datacenter.catalog.service.record_downgrade`, which audits it."""
+        self._downgrades[name] = level
 
     def get(self, name: str) -> DatasetSpec:
         try:

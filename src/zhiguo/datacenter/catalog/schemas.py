@@ -14,6 +14,8 @@ from typing import Literal
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from zhiguo.core.access import Classification
+
 __all__ = ["Classification", "ColumnSpec", "DatasetSpec", "PersonalInfo"]
 
 ColumnType = Literal["string", "int32", "int64", "float64", "bool", "date", "timestamp"]
@@ -29,29 +31,6 @@ _ARROW: dict[str, pa.DataType] = {
 }
 
 
-class Classification(StrEnum):
-    """Data level (GB/T 43697): ``general`` < ``important`` < ``core``."""
-
-    general = "general"
-    important = "important"
-    core = "core"
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-    @property
-    def label_zh(self) -> str:
-        return {"general": "一般数据", "important": "重要数据", "core": "核心数据"}[self.value]
-
-    @classmethod
-    def highest(cls, levels: list[Classification]) -> Classification:
-        return max(levels, key=lambda c: c.rank) if levels else cls.general
-
-
-_RANK = {Classification.general: 0, Classification.important: 1, Classification.core: 2}
-
-
 class PersonalInfo(StrEnum):
     """Personal-information type of a column (PIPL / GB/T 35273), for masking policies."""
 
@@ -61,6 +40,8 @@ class PersonalInfo(StrEnum):
     email = "email"
     address = "address"
     location = "location"
+    landline = "landline"
+    bank_card = "bank_card"
 
 
 class ColumnSpec(BaseModel):
@@ -107,6 +88,11 @@ class DatasetSpec(BaseModel):
     classification: Classification = Classification.general
     retention_days: int | None = Field(None, ge=1, description="None keeps forever.")
     inputs: tuple[str, ...] = Field((), description="Datasets this one is derived from.")
+    open: bool = Field(
+        False,
+        description="Open data (政务公开): the public may read it — only if it is also 一般 and "
+        "holds no personal-information column.",
+    )
 
     @model_validator(mode="after")
     def _columns_known(self) -> DatasetSpec:
@@ -126,6 +112,20 @@ class DatasetSpec(BaseModel):
         """就高从严: the highest of the dataset's own level and every column's."""
         return Classification.highest(
             [self.classification, *(c.classification for c in self.columns)]
+        )
+
+    @property
+    def personal_columns(self) -> tuple[ColumnSpec, ...]:
+        """Columns holding personal information (masked unless the caller may unmask)."""
+        return tuple(c for c in self.columns if c.personal_info is not None)
+
+    @property
+    def public_readable(self) -> bool:
+        """Open, 一般 and without personal fields: the only datasets the public may read."""
+        return (
+            self.open
+            and self.effective_classification is Classification.general
+            and not self.personal_columns
         )
 
     @property

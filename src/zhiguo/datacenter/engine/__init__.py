@@ -10,11 +10,12 @@ from zhiguo.datacenter.engine.base import Engine
 from zhiguo.datacenter.engine.dialects import UNSUPPORTED
 from zhiguo.datacenter.engine.duck import DuckDBEngine
 from zhiguo.datacenter.engine.factory import open_engine
-from zhiguo.datacenter.engine.relations import Relation, RowFilter
+from zhiguo.datacenter.engine.relations import ColumnMask, Relation, RowFilter
 from zhiguo.datacenter.engine.spark import SparkEngine
 
 __all__ = [
     "UNSUPPORTED",
+    "ColumnMask",
     "DuckDBEngine",
     "Engine",
     "Relation",

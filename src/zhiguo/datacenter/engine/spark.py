@@ -317,6 +317,9 @@ def _frame(session: SparkSession, relation: Relation) -> DataFrame:
     else:
         data = relation.data
         frame = session.createDataFrame(data.to_table() if isinstance(data, ds.Dataset) else data)
+    for mask in relation.masks:  # 脱敏: the same expression DuckDB evaluates
+        masked = F.expr(mask.sql.format(column=_backticked(mask.column)))
+        frame = frame.withColumn(mask.column, masked)
     row_filter = relation.row_filter
     if row_filter is None:
         return frame

@@ -36,15 +36,19 @@ from zhiguo.datacenter.ingest import (
     submission_states,
 )
 from zhiguo.datacenter.lake import lake_facts, visible_rows
+from zhiguo.security.audit import record_event
 
 from ..deps import (
     BatchOwnerDep,
+    PrincipalDep,
     RegulatorDep,
+    RequestInfoDep,
     ScopeDep,
     SessionDep,
     SettingsDep,
     SubmitterDep,
 )
+from ..policy import AUTHENTICATED
 from .registry_api import safe_upload_name
 
 __all__ = [
@@ -56,7 +60,8 @@ __all__ = [
     "spool_upload",
 ]
 
-router = APIRouter(prefix="/api", tags=["datacenter"])
+# Policy (web.policy): logged-in users; the data layer narrows what each sees.
+router = APIRouter(prefix="/api", tags=["datacenter"], dependencies=[AUTHENTICATED])
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CHUNK = 1 << 20
@@ -331,6 +336,7 @@ def ingest(
     settings: SettingsDep,
     principal: SubmitterDep,
     scope: ScopeDep,
+    info: RequestInfoDep,
     file: Annotated[UploadFile, File(description="报送文件 xlsx / csv / json / parquet")],
     dry_run: Annotated[bool, Query(description="只校验不写入 / check only")] = False,
     encoding: Annotated[Encoding | None, Query(description="CSV 编码（默认自动识别）")] = None,
@@ -345,6 +351,22 @@ def ingest(
     )  # fmt: skip
     if result.status == "rejected":
         raise _rejection(settings, result)
+    if not dry_run:
+        record_event(
+            db,
+            event_type="data.submit",
+            principal=principal,
+            object=f"{dataset}/{result.batch_id}",
+            detail={
+                "file": result.file_name,
+                "sha256": result.sha256,
+                "facts": result.facts,
+                "lake_version": result.lake_version,
+                "status": result.status,
+            },
+            client_addr=info.client_addr,
+            request_id=info.request_id,
+        )
     return IngestOut(
         batch_id=result.batch_id,
         status=result.status,
@@ -394,13 +416,27 @@ def batch_detail(
     responses={200: {"content": {_XLSX: {}}, "description": "the xlsx validation report"}},
 )
 def batch_report(
-    batch_id: UUID, db: SessionDep, settings: SettingsDep, owner: BatchOwnerDep
+    batch_id: UUID,
+    db: SessionDep,
+    settings: SettingsDep,
+    owner: BatchOwnerDep,
+    principal: PrincipalDep,
+    info: RequestInfoDep,
 ) -> FileResponse:
     """The batch's xlsx validation report (every problem, located); 404 if it has none."""
     batch = find_batch(db, owner=owner, batch_id=batch_id)
     path = batch_report_path(settings, batch.id)
     if not path.is_file():
         raise NotFound("该批次没有校验报告", "This batch has no validation report")
+    record_event(
+        db,
+        event_type="data.export",
+        principal=principal,
+        object=f"ingest-report/{batch.id}",
+        client_addr=info.client_addr,
+        request_id=info.request_id,
+    )
+    db.commit()  # audited before the file leaves
     return FileResponse(path, media_type=_XLSX, filename=f"validation-{batch.id}.xlsx")
 
 

@@ -35,6 +35,7 @@ from ..deps import (
     SettingsDep,
     SubmitterDep,
 )
+from ..policy import AUTHENTICATED
 from ..rendering import render
 from .datacenter_api import (
     OVERDUE_STATUSES,
@@ -45,7 +46,8 @@ from .datacenter_api import (
 
 __all__ = ["TEXT", "dt", "router"]
 
-router = APIRouter(include_in_schema=False)
+# Policy (web.policy): logged-in users; the data layer narrows what each sees.
+router = APIRouter(include_in_schema=False, dependencies=[AUTHENTICATED])
 
 TEXT: Mapping[str, Mapping[str, str]] = {
     "zh": {

@@ -10,9 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 from zhiguo import registry
 
 from ..deps import LangDep, PrincipalDep, ScopeDep, SessionDep
+from ..policy import AUTHENTICATED
 from ..rendering import render
 
-router = APIRouter(include_in_schema=False)
+# Policy (web.policy): logged-in users; the data layer narrows what each sees.
+router = APIRouter(include_in_schema=False, dependencies=[AUTHENTICATED])
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -19,10 +19,20 @@ from zhiguo.core.errors import ImportRejected, InputError, TooLarge
 from zhiguo.core.inbox import Received, keep_file, record_outcome
 from zhiguo.datacenter.ingest import refuse_unsafe_xlsx
 from zhiguo.registry import EnterpriseOut, ImportReport, OwnershipOut, TreeNode
+from zhiguo.security.audit import record_event
 
-from ..deps import PrincipalDep, RegistryMaintainerDep, ScopeDep, SessionDep, SettingsDep
+from ..deps import (
+    PrincipalDep,
+    RegistryMaintainerDep,
+    RequestInfoDep,
+    ScopeDep,
+    SessionDep,
+    SettingsDep,
+)
+from ..policy import AUTHENTICATED
 
-router = APIRouter(prefix="/api/registry", tags=["registry"])
+# Policy (web.policy): logged-in users; the data layer narrows what each sees.
+router = APIRouter(prefix="/api/registry", tags=["registry"], dependencies=[AUTHENTICATED])
 
 
 class EnterprisePage(BaseModel):
@@ -120,13 +130,25 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
     response_class=Response,
     responses={200: {"content": {_XLSX: {}}, "description": "the registry workbook"}},
 )
-def export_registry(db: SessionDep, scope: ScopeDep, principal: PrincipalDep) -> Response:
+def export_registry(
+    db: SessionDep, scope: ScopeDep, principal: PrincipalDep, info: RequestInfoDep
+) -> Response:
     """The registry the caller may see, as the import workbook (sheets 企业 and 股权)."""
     with tempfile.TemporaryDirectory() as tmp:  # the temporary file goes with the request
         path = Path(tmp) / "registry.xlsx"
         registry.export_registry(session=db, scope=scope, path=path)
         data = path.read_bytes()
-    del principal  # the export is the caller's scope; the name stays ASCII (RFC 6266)
+    record_event(
+        db,
+        event_type="data.export",
+        principal=principal,
+        object="registry.xlsx",
+        detail={"bytes": len(data), "whole_portfolio": scope.is_unrestricted},
+        client_addr=info.client_addr,
+        request_id=info.request_id,
+    )
+    db.commit()  # audited before the file leaves
+    # the export is the caller's scope; the name stays ASCII (RFC 6266)
     disposition = (
         f"attachment; filename=\"registry.xlsx\"; filename*=UTF-8''{quote('企业名录.xlsx')}"
     )
@@ -153,6 +175,7 @@ def import_registry(
     db: SessionDep,
     settings: SettingsDep,
     principal: RegistryMaintainerDep,
+    info: RequestInfoDep,
     file: Annotated[UploadFile, File(description="xlsx（企业+股权）或企业 csv")],
     ownership: Annotated[UploadFile | None, File(description="股权 csv（配合企业 csv）")] = None,
     dry_run: bool = False,
@@ -182,4 +205,18 @@ def import_registry(
             raise
     for received in kept:
         record_outcome(received, {"result": "dry_run" if dry_run else "accepted", "by": sender})
+    if not dry_run:
+        record_event(
+            db,
+            event_type="data.import",
+            principal=principal,
+            object=f"registry/{name}",
+            detail={
+                "files": {r.original_name: r.sha256 for r in kept},
+                "rows": len(report.rows),
+                "committed": report.committed,
+            },
+            client_addr=info.client_addr,
+            request_id=info.request_id,
+        )
     return report

@@ -56,7 +56,17 @@ from zhiguo.supervision.rectification import (
     respond,
 )
 
-from ..deps import PrincipalDep, RegulatorDep, ScopeDep, SessionDep, SettingsDep
+from ..deps import (
+    PrincipalDep,
+    RegulatorDep,
+    RequestInfoDep,
+    ScopeDep,
+    SessionDep,
+    SettingsDep,
+)
+from ..policy import AUTHENTICATED
+from ..schemas import StrictModel
+from .audit_api import audit_request
 
 __all__ = [
     "IndicatorOut",
@@ -70,7 +80,8 @@ __all__ = [
     "today_in",
 ]
 
-router = APIRouter(prefix="/api/supervision", tags=["supervision"])
+# Policy (web.policy): logged-in users; the data layer narrows what each sees.
+router = APIRouter(prefix="/api/supervision", tags=["supervision"], dependencies=[AUTHENTICATED])
 
 PeriodQuery = Annotated[
     str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="期间 YYYY-MM")
@@ -261,6 +272,7 @@ class AddedOut(BaseModel):
 def add_indicators(
     db: SessionDep,
     principal: RegulatorDep,
+    info: RequestInfoDep,
     body: Annotated[Any, Body(description='{"indicators": {code: {...}}} 或指标对象列表')],
 ) -> AddedOut:
     """Add or change indicator definitions (regulator roles): the whole library is checked
@@ -268,7 +280,12 @@ def add_indicators(
     rows = add_definitions(
         session=db, specs=parse_definitions(body), source="api", actor=principal.username
     )
-    return AddedOut(added=[{"code": r.code, "version": r.version} for r in rows])
+    added = [{"code": r.code, "version": r.version} for r in rows]
+    audit_request(
+        db, principal, info, event_type="policy.change", object="indicator-library",
+        detail={"added": added, "source": "api"},
+    )  # fmt: skip
+    return AddedOut(added=added)
 
 
 # ---------------------------------------------------------------- values, cockpit, enterprise
@@ -383,17 +400,17 @@ def alert(
     return alert_detail_view(db, scope, principal, alert_id)
 
 
-class DispatchIn(BaseModel):
+class DispatchIn(StrictModel):
     assignee_id: int = Field(ge=1)
     due_date: date
     instruction: str = Field(max_length=5000)
 
 
-class NoteIn(BaseModel):
+class NoteIn(StrictModel):
     note: str = Field(max_length=5000)
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(StrictModel):
     reason: str = Field(max_length=5000)
 
 
@@ -409,13 +426,19 @@ def alert_dispatch(
     settings: SettingsDep,
     scope: ScopeDep,
     principal: PrincipalDep,
+    info: RequestInfoDep,
 ) -> StepResult:
     """下发: to an enterprise user of the alert's enterprise or a parent, with a due date."""
-    return dispatch(
+    result = dispatch(
         session=db, alert_id=alert_id, principal=principal, scope=scope,
         assignee_id=body.assignee_id, due_date=body.due_date, instruction=body.instruction,
         today=today_in(settings),
     )  # fmt: skip
+    audit_request(
+        db, principal, info, event_type="data.change", object=f"alert/{alert_id}",
+        detail={"action": "dispatch"},
+    )  # fmt: skip
+    return result
 
 
 @router.post("/alerts/{alert_id}/respond")
@@ -425,6 +448,7 @@ def alert_respond(
     settings: SettingsDep,
     scope: ScopeDep,
     principal: PrincipalDep,
+    info: RequestInfoDep,
     explanation: Annotated[str, Form(max_length=5000)],
     plan: Annotated[list[UploadFile] | None, File(description="整改方案")] = None,
     evidence: Annotated[list[UploadFile] | None, File(description="佐证材料")] = None,
@@ -432,19 +456,34 @@ def alert_respond(
     """反馈: the enterprise's explanation with its plan and evidence files (multipart)."""
     limit = attachment_max_bytes(settings)
     files = [(f, "plan") for f in plan or []] + [(f, "evidence") for f in evidence or []]
-    return respond(
+    result = respond(
         session=db, inbox=settings.workspace / "inbox", alert_id=alert_id,
         principal=principal, scope=scope, explanation=explanation,
         attachments=read_uploads(files, max_bytes=limit), max_bytes=limit,
     )  # fmt: skip
+    audit_request(
+        db, principal, info, event_type="data.change", object=f"alert/{alert_id}",
+        detail={"action": "respond"},
+    )  # fmt: skip
+    return result
 
 
 @router.post("/alerts/{alert_id}/close")
 def alert_close(
-    alert_id: AlertId, body: NoteIn, db: SessionDep, scope: ScopeDep, principal: PrincipalDep
+    alert_id: AlertId,
+    body: NoteIn,
+    db: SessionDep,
+    scope: ScopeDep,
+    principal: PrincipalDep,
+    info: RequestInfoDep,
 ) -> StepResult:
     """核查销号: verified; the note says what was checked."""
-    return close(session=db, alert_id=alert_id, principal=principal, scope=scope, note=body.note)
+    result = close(session=db, alert_id=alert_id, principal=principal, scope=scope, note=body.note)
+    audit_request(
+        db, principal, info, event_type="data.change", object=f"alert/{alert_id}",
+        detail={"action": "close"},
+    )  # fmt: skip
+    return result
 
 
 @router.post("/alerts/{alert_id}/reopen")
@@ -455,22 +494,38 @@ def alert_reopen(
     settings: SettingsDep,
     scope: ScopeDep,
     principal: PrincipalDep,
+    info: RequestInfoDep,
 ) -> StepResult:
     """退回重办: back to the assignee with a reason and a new due date."""
-    return reopen(
+    result = reopen(
         session=db, alert_id=alert_id, principal=principal, scope=scope, reason=body.reason,
         due_date=body.due_date, today=today_in(settings),
     )  # fmt: skip
+    audit_request(
+        db, principal, info, event_type="data.change", object=f"alert/{alert_id}",
+        detail={"action": "reopen"},
+    )  # fmt: skip
+    return result
 
 
 @router.post("/alerts/{alert_id}/dismiss")
 def alert_dismiss(
-    alert_id: AlertId, body: ReasonIn, db: SessionDep, scope: ScopeDep, principal: PrincipalDep
+    alert_id: AlertId,
+    body: ReasonIn,
+    db: SessionDep,
+    scope: ScopeDep,
+    principal: PrincipalDep,
+    info: RequestInfoDep,
 ) -> StepResult:
     """撤销: a false alarm, with the reason."""
-    return dismiss(
+    result = dismiss(
         session=db, alert_id=alert_id, principal=principal, scope=scope, reason=body.reason
     )
+    audit_request(
+        db, principal, info, event_type="data.change", object=f"alert/{alert_id}",
+        detail={"action": "dismiss"},
+    )  # fmt: skip
+    return result
 
 
 @router.get("/alerts/{alert_id}/attachments/{attachment_id}", response_class=FileResponse)
@@ -480,12 +535,19 @@ def alert_attachment(
     db: SessionDep,
     settings: SettingsDep,
     scope: ScopeDep,
+    principal: PrincipalDep,
+    info: RequestInfoDep,
 ) -> FileResponse:
     """A response's plan or evidence file (404 unless the alert is in the caller's scope)."""
     found, path = attachment_file(
         session=db, inbox=settings.workspace / "inbox", scope=scope, alert_id=alert_id,
         attachment_id=attachment_id,
     )  # fmt: skip
+    audit_request(
+        db, principal, info, event_type="data.export",
+        object=f"alert/{alert_id}/attachment/{attachment_id}",
+    )  # fmt: skip
+    db.commit()  # audited before the file leaves
     return FileResponse(
         path,
         media_type="application/octet-stream",

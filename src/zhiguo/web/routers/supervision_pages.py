@@ -36,8 +36,18 @@ from zhiguo.supervision.rectification import (
     respond,
 )
 
-from ..deps import LangDep, PrincipalDep, RegulatorDep, ScopeDep, SessionDep, SettingsDep
+from ..deps import (
+    LangDep,
+    PrincipalDep,
+    RegulatorDep,
+    RequestInfoDep,
+    ScopeDep,
+    SessionDep,
+    SettingsDep,
+)
+from ..policy import AUTHENTICATED
 from ..rendering import render
+from .audit_api import audit_request
 from .supervision_api import (
     alert_detail_view,
     alert_views,
@@ -49,7 +59,8 @@ from .supervision_api import (
 
 __all__ = ["TEXT", "fmt", "router", "st"]
 
-router = APIRouter(include_in_schema=False)
+# Policy (web.policy): logged-in users; the data layer narrows what each sees.
+router = APIRouter(include_in_schema=False, dependencies=[AUTHENTICATED])
 
 TEXT: Mapping[str, Mapping[str, str]] = {
     "zh": {
@@ -478,6 +489,7 @@ def alert_action(
     scope: ScopeDep,
     principal: PrincipalDep,
     lang: LangDep,
+    info: RequestInfoDep,
     assignee_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
     due_date: Annotated[str | None, Form(max_length=10)] = None,
     text: Annotated[str, Form(max_length=5000)] = "",
@@ -493,6 +505,10 @@ def alert_action(
             db, settings, scope, principal, alert_id, action,
             assignee_id=assignee_id, due_date=due_date, text=text,
             plan=plan or [], evidence=evidence or [],
+        )  # fmt: skip
+        audit_request(
+            db, principal, info, event_type="data.change", object=f"alert/{alert_id}",
+            detail={"action": action},
         )  # fmt: skip
     except ZhiguoError as exc:
         if not partial:
@@ -585,6 +601,7 @@ def indicators_form(
     settings: SettingsDep,
     principal: RegulatorDep,
     lang: LangDep,
+    info: RequestInfoDep,
     definitions: Annotated[str, Form(max_length=200_000)] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
@@ -596,6 +613,10 @@ def indicators_form(
     try:
         specs = parse_definitions_text(text, name=name)
         rows = add_definitions(session=db, specs=specs, source="api", actor=principal.username)
+        audit_request(
+            db, principal, info, event_type="policy.change", object="indicator-library",
+            detail={"added": [{"code": r.code, "version": r.version} for r in rows]},
+        )  # fmt: skip
     except ZhiguoError as exc:
         db.rollback()
         result = {"ok": False, "code": exc.code, "message": exc.message(lang)}

@@ -10,11 +10,12 @@ from sqlalchemy import text
 from zhiguo.core.db import current_revision
 
 from ..deps import PrincipalDep, ScopeDep
+from ..policy import AUTHENTICATED, PUBLIC
 
 router = APIRouter(tags=["system"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", dependencies=[PUBLIC])
 def healthz(request: Request) -> dict[str, Any]:
     """Liveness and the metadata DB's reachability and schema revision."""
     engine = request.app.state.engine
@@ -23,7 +24,7 @@ def healthz(request: Request) -> dict[str, Any]:
     return {"status": "ok", "db": engine.dialect.name, "schema": current_revision(engine)}
 
 
-@router.get("/api/me")
+@router.get("/api/me", dependencies=[AUTHENTICATED])
 def me(principal: PrincipalDep, scope: ScopeDep) -> dict[str, Any]:
     """Who the caller is and how much of the portfolio their scope covers."""
     return {
