@@ -26,7 +26,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,8 @@ from zhiguo.core import Role, create_db_engine, init_workspace, make_sessionmake
 from zhiguo.core.inbox import keep_file
 from zhiguo.core.periods import Period
 from zhiguo.registry import EnterpriseRecord, OwnershipRecord, load_records
-from zhiguo.security import User, add_user
+from zhiguo.security import User, add_user, disable_user
+from zhiguo.security.tokens import create_api_token
 from zhiguo.supervision.models import Alert, AlertAttachment
 from zhiguo.testing import SAMPLE, sample_records, test_uscc, write_registry_xlsx
 from zhiguo.testing.flash import flash_report_rows
@@ -206,7 +207,73 @@ PUBLIC_ROUTES = {  # answer without a session, and show no business data
     ("GET", "/api/openapi.json"),
     ("*", "/static"),  # a mount answers every method
 }
-PRINCIPALS = ["analyst", "admin", "off_g1", "off_a1", "off_g2", "gone", "anonymous"]
+# Every kind of caller: the conftest's users, one of each other business role, and the
+# three administrators (三员分立: they administer, they see no business data). Administrators
+# come last: their allowed functions (disable, role change) act on user id 1.
+PRINCIPALS = [
+    "analyst",
+    "admin",
+    "off_g1",
+    "off_a1",
+    "off_g2",
+    "gone",
+    "anonymous",
+    "leader",
+    "eleader_a1",
+    "ops_g2",
+    "citizen",
+    "auditadmin",
+    "secadmin",
+    "sysadmin",
+]
+
+
+@dataclass(frozen=True)
+class MatrixUser:
+    """A user the matrix adds to the conftest's (same attributes as its ``WebUser``)."""
+
+    username: str
+    role: Role
+    enterprise: str | None
+    password: str
+    disabled: bool = False
+
+    @property
+    def enterprise_uscc(self) -> str | None:
+        return SAMPLE[self.enterprise] if self.enterprise else None
+
+
+MATRIX_USERS = {
+    u.username: u
+    for u in (
+        MatrixUser("leader", Role.REGULATOR_LEADER, None, "Leader-Pass-2024!"),
+        MatrixUser("eleader_a1", Role.ENTERPRISE_LEADER, "A1", "LeaderA1-Pass-2024!"),
+        MatrixUser("ops_g2", Role.OPERATIONS_STAFF, "G2", "OpsG2-Pass-2024!"),
+        MatrixUser("citizen", Role.PUBLIC, None, "Citizen-Pass-2024!"),
+        MatrixUser("auditadmin", Role.AUDIT_ADMIN, None, "Audit-Admin-2024!"),
+        MatrixUser("secadmin", Role.SECURITY_ADMIN, None, "Sec-Admin-2024!x"),
+        MatrixUser("sysadmin", Role.SYSTEM_ADMIN, None, "Sys-Admin-2024!x"),
+    )
+}
+
+
+@pytest.fixture
+def app_world(app_world: Any) -> Any:
+    """The conftest's world plus :data:`MATRIX_USERS` (second factors enrolled on login)."""
+    with session_scope(app_world.app.state.sessionmaker) as session:
+        for user in MATRIX_USERS.values():
+            add_user(
+                session=session,
+                username=user.username,
+                role=user.role,
+                enterprise_uscc=user.enterprise_uscc,
+                password=user.password,
+                must_change_password=False,
+            )
+    app_world.users.update(MATRIX_USERS)
+    return app_world
+
+
 ENTERPRISES, OWNERSHIP = sample_records()
 NAMES = {e.uscc: e for e in ENTERPRISES}
 EDGES = edges_of(OWNERSHIP)
@@ -234,6 +301,7 @@ def test_every_route_is_in_the_matrix(app_world: Any) -> None:
         | set(SUPERVISION_COLLECTION_ROUTES)
         | set(ALERT_ROUTES)
         | set(ALERT_ACTION_ROUTES)
+        | set(ADMINISTRATOR_ROUTES)
     )
     pathless = sum(1 for route in table if not route["path"])
     assert (sorted(served - known), sorted(known - served)) == ([], []), (
@@ -490,6 +558,31 @@ def test_someone_elses_batch_reads_like_no_batch(seeded_world: SeededWorld) -> N
 # ---------------------------------------------------------------- lists, trees and counts
 
 
+# Classification (安全标记): a caller reads a dataset only with a clearance at least its
+# level (general < important < core). Clearance by role, as security/README.md states it:
+# the regulator's leader core; analysts, the platform operator and enterprise roles important;
+# the three administrators and the public general. The flash report is 重要 (important).
+LEVELS = {"general": 0, "important": 1, "core": 2}
+ROLE_CLEARANCE = {
+    "regulator-leader": "core",
+    "regulator-analyst": "important",
+    "platform-admin": "important",
+    "enterprise-leader": "important",
+    "enterprise-officer": "important",
+    "operations-staff": "important",
+}
+DATASET_ROUTES = {  # routes that read one dataset → its level
+    "/api/catalog/{name}": "important",
+    "/catalog/{name}": "important",
+    "/api/lake/flash_report": "important",
+}
+
+
+def cleared(caller: Caller, level: str) -> bool:
+    clearance = ROLE_CLEARANCE.get(caller.role or "", "general")
+    return LEVELS[clearance] >= LEVELS[level]
+
+
 def _collection_problems(
     response: Any,
     route: tuple[str, str],
@@ -497,6 +590,13 @@ def _collection_problems(
     seen: frozenset[str],
     seeded: SeededWorld,
 ) -> list[str]:
+    level = DATASET_ROUTES.get(route[1])
+    if level is not None and not cleared(caller, level):
+        # refused; a caller who sees no enterprise at all may also get an empty answer
+        if response.status_code == 403:
+            return []
+        if seen:
+            return [f"{response.status_code}, wanted 403"]
     if response.status_code != 200:
         return [f"{response.status_code}, wanted 200"]
     today = date.today()
@@ -718,7 +818,7 @@ def test_every_function_route_has_a_request() -> None:
 def test_functions_answer_only_the_roles_allowed(
     app_world: Any, subtests: Any, tmp_path: Path
 ) -> None:
-    """Each principal calls each function route: allowed ⇒ 200, other roles ⇒ 403,
+    """Each principal calls each function route: allowed ⇒ 2xx, other roles ⇒ 403,
     no live session ⇒ 401 (a browser: 303 to the login page) — and a refused call writes
     nothing and keeps nothing."""
     for principal in PRINCIPALS:
@@ -737,11 +837,12 @@ def test_functions_answer_only_the_roles_allowed(
                     if why := _unauthenticated(response, kind):
                         wrong.append(f"{where}: {why}")
                 else:
-                    want = 200 if caller.role in roles else 403
-                    if response.status_code != want:
-                        wrong.append(f"{where}: {response.status_code} ≠ {want}")
-                    if want == 200:
+                    if caller.role in roles:  # allowed: 200, or 201 for a creation
+                        if response.status_code not in {200, 201}:
+                            wrong.append(f"{where}: {response.status_code}, wanted 2xx")
                         continue
+                    if response.status_code != 403:
+                        wrong.append(f"{where}: {response.status_code} ≠ 403")
                     content_type = response.headers["content-type"]
                     if kind == API and not content_type.startswith("application/problem+json"):
                         wrong.append(f"{where}: content-type {content_type}")
@@ -1038,9 +1139,26 @@ def _ids_seen(seed: SupervisionSeed, seen: frozenset[str]) -> set[int]:
     return {seed.ids[k] for k, u in SAMPLE.items() if u in seen}
 
 
+# Routes that read ``supervision.indicator_values`` (重要) for the caller's enterprises.
+INDICATOR_VALUE_ROUTES = frozenset(
+    {
+        "/api/supervision/values",
+        "/api/supervision/cockpit",
+        "/api/supervision/evaluation",
+        "/supervision",
+    }
+)
+
+
 def _supervision_problems(
     response: Any, path: str, caller: Caller, seen: frozenset[str], seed: SupervisionSeed
 ) -> list[str]:
+    if path in INDICATOR_VALUE_ROUTES and not cleared(caller, "important"):
+        # indicator values are 重要: refused; empty for a caller who sees no enterprise
+        if response.status_code == 403:
+            return []
+        if seen:
+            return [f"{response.status_code}, wanted 403"]
     if response.status_code != 200:
         return [f"{response.status_code}, wanted 200"]
     whole = caller.role in WHOLE_PORTFOLIO_ROLES
@@ -1229,3 +1347,86 @@ def test_each_loop_step_answers_only_the_side_allowed(
                         if want != (200 if kind == API else 303) and status != state:
                             wrong.append(f"{where}: a refused step moved it to {status}")
             assert not wrong, "\n".join(wrong)
+
+
+# ---------------------------------------------------------------- 三员分立: one administrator each
+# The audit log is the audit administrator's alone; security alerts the security
+# administrator's. Everyone else who is logged in gets 403, anonymous 401 (a browser: login).
+ADMINISTRATOR_ROUTES = {
+    ("GET", "/audit"): (PAGE, "audit-admin"),
+    ("GET", "/api/audit/records"): (API, "audit-admin"),
+    ("GET", "/api/audit/export"): (API, "audit-admin"),
+    ("GET", "/api/audit/verify"): (API, "audit-admin"),
+    ("GET", "/api/security/alerts"): (API, "security-admin"),
+}
+
+
+def test_administrator_routes_answer_only_their_administrator(
+    app_world: Any, subtests: Any
+) -> None:
+    for principal in PRINCIPALS:
+        with subtests.test(principal=principal):
+            client, caller = _caller(app_world, principal)
+            wrong = []
+            for (_method, path), (kind, role) in ADMINISTRATOR_ROUTES.items():
+                response = _get(client, kind, path)
+                if not caller.active or caller.role is None:
+                    if why := _unauthenticated(response, kind):
+                        wrong.append(f"{path}: {why}")
+                    continue
+                want = 200 if caller.role == role else 403
+                if response.status_code != want:
+                    wrong.append(f"{path}: {response.status_code} ≠ {want}")
+                if want == 403 and _leaks(response.text, NAMES):
+                    wrong.append(f"{path}: a refusal names enterprises")
+            assert not wrong, "\n".join(wrong)
+
+
+def test_the_audit_admin_sees_the_denials_the_matrix_provoked(app_world: Any) -> None:
+    """Refusals are audited (入侵防范): off_g2 asking for G1's enterprise is on record,
+    with the caller and the path, for the audit administrator to find."""
+    probe = f"/api/registry/enterprises/{SAMPLE['A1']}"
+    assert app_world.client("off_g2").get(probe).status_code == 404
+    records = app_world.client("auditadmin").get(
+        "/api/audit/records", params={"event_type": "access.denied"}
+    )
+    assert records.status_code == 200, records.text
+    rows = records.json()["items"]
+    assert any(r["username"] == "off_g2" and probe in r["object"] for r in rows), rows
+
+
+# ---------------------------------------------------------------- machine clients (API tokens)
+
+
+def test_an_api_token_sees_exactly_what_its_user_sees(app_world: Any) -> None:
+    """A read token of off_a1 answers like off_a1 on the API (objects and lists), cannot
+    write, never opens a page, and dies with its user."""
+    with session_scope(app_world.app.state.sessionmaker) as session:
+        user = session.scalar(select(User).where(User.username == "off_a1"))
+        assert user is not None
+        token = create_api_token(
+            session=session,
+            user=user,
+            scopes=["read"],
+            lifetime=timedelta(days=1),
+            settings=app_world.settings.security,
+            now=datetime.now(UTC),
+        ).token
+    client = app_world.client(None)
+    client.headers["Authorization"] = f"Bearer {token}"
+    caller = Caller(role="enterprise-officer", enterprise=SAMPLE["A1"], username="off_a1")
+    seen = visible(caller, NAMES, EDGES, date.today())
+    for uscc in NAMES:
+        response = client.get(f"/api/registry/enterprises/{uscc}")
+        assert response.status_code == (200 if uscc in seen else 404), uscc
+    listed = client.get("/api/registry/enterprises", params={"limit": 100}).json()
+    assert {e["uscc"] for e in listed["items"]} == seen
+    assert _get(client, PAGE, "/enterprises").status_code == 403  # tokens never open pages
+    write = client.post("/api/auth/password", json={"current_password": "x", "new_password": "y"})
+    assert write.status_code in {401, 403}
+    files = {"file": ("t.csv", _report_csv(SAMPLE["A1"]))}
+    assert client.post("/api/ingest/flash_report", files=files).status_code == 403
+    with session_scope(app_world.app.state.sessionmaker) as session:
+        disable_user(session=session, username="off_a1")
+    dead = client.get(f"/api/registry/enterprises/{SAMPLE['A1']}")
+    assert dead.status_code == 401 and dead.json()["code"] == "ZG-SEC-009"

@@ -104,6 +104,20 @@ class SecuritySettings(BaseModel):
     api_token_max_days: int = Field(
         365, ge=1, description="Longest lifetime an API token may be given."
     )
+    denied_alert_threshold: int = Field(
+        20,
+        ge=1,
+        description="Denied requests (403, or 404 for another tenant's object) by one user or "
+        "address within the window that raise a security alert (入侵防范).",
+    )
+    denied_alert_window_minutes: int = Field(
+        10, ge=1, description="The window for denied_alert_threshold, in minutes."
+    )
+    admin_networks: list[str] = Field(
+        default_factory=list,
+        description="Address ranges (CIDR) administrators may log in and work from; empty: "
+        "anywhere (等保: admin access limited to management addresses).",
+    )
     demo_insecure_logins: bool = Field(
         False,
         description="Demo tour only: demo passwords pre-changed and no second factor. "

@@ -11,7 +11,8 @@ PermissionDenied
 ├── TotpEnrolmentRequired       ZG-SEC-006 role needs a second factor: enrol first
 ├── CsrfRejected                ZG-SEC-007 unsafe request without a valid CSRF token/origin
 ├── TokenScopeDenied            ZG-SEC-008 the API token's scopes do not cover the request
-└── SeparationOfDuties          ZG-SEC-015 三员分立: another administrator's power
+├── SeparationOfDuties          ZG-SEC-015 三员分立: another administrator's power
+└── AdminAddressRefused         ZG-SEC-016 administrator outside security.admin_networks
 InputError
 ├── WeakPassword                ZG-SEC-011 complexity
 ├── WrongCurrentPassword        ZG-SEC-012
@@ -26,6 +27,7 @@ from __future__ import annotations
 from zhiguo.core.errors import AuthError, Conflict, InputError, PermissionDenied
 
 __all__ = [
+    "AdminAddressRefused",
     "CsrfRejected",
     "InvalidApiToken",
     "InvalidCredentials",
@@ -143,3 +145,12 @@ class SeparationOfDuties(PermissionDenied):
     code = "ZG-SEC-015"
     title_zh = "三员分立：您的角色无权执行此管理操作"
     title_en = "Separation of duties: your role may not perform this administrative action"
+
+
+class AdminAddressRefused(PermissionDenied):
+    """等保 入侵防范: administrators work only from the management address ranges
+    (``security.admin_networks``)."""
+
+    code = "ZG-SEC-016"
+    title_zh = "管理员只能从指定的管理地址段登录和操作"
+    title_en = "Administrators may only work from the designated management addresses"

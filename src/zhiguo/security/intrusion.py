@@ -19,7 +19,9 @@ sees them in the log like every other event.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,8 +32,15 @@ from sqlalchemy.orm import Session
 from zhiguo.core.access import Principal
 
 from .audit import AuditRecord, record_event
+from .errors import AdminAddressRefused
 
-__all__ = ["SecurityAlert", "list_alerts", "note_denied", "raise_alert"]
+__all__ = [
+    "SecurityAlert",
+    "check_admin_address",
+    "list_alerts",
+    "note_denied",
+    "raise_alert",
+]
 
 ALERT_EVENT = "security.alert"
 DENIED_EVENT = "access.denied"
@@ -88,17 +97,21 @@ def note_denied(
     """Audit one denied request; raise an ``access_probe`` alert when a user or an address
     reaches ``threshold`` denials within the window (once per window). Returns whether an
     alert was raised. Runs in its own unit of work: the request's own one rolls back."""
-    record_event(
-        session,
-        event_type=DENIED_EVENT,
-        result="denied",
-        principal=principal,
-        object=f"{method} {path}"[:500],
-        detail={"status": status},
-        client_addr=client_addr,
-        request_id=request_id,
-    )
     since = _now() - timedelta(minutes=window_minutes)
+    already = request_id and _recent(
+        session, DENIED_EVENT, since, AuditRecord.request_id == request_id
+    )  # the data layer may have audited this request's denial already
+    if not already:
+        record_event(
+            session,
+            event_type=DENIED_EVENT,
+            result="denied",
+            principal=principal,
+            object=f"{method} {path}"[:500],
+            detail={"status": status},
+            client_addr=client_addr,
+            request_id=request_id,
+        )
     subjects = []
     if principal is not None:
         subjects.append((f"user:{principal.username}", AuditRecord.username == principal.username))
@@ -121,6 +134,20 @@ def note_denied(
         )
         raised = True
     return raised
+
+
+def check_admin_address(principal: Principal, client_addr: str, networks: Sequence[str]) -> None:
+    """Refuse an administrator (the 三员 and the platform operator) outside ``networks``
+    (CIDR ranges); an empty list allows any address. Applied at login and on every request,
+    so a session taken elsewhere is useless too."""
+    if not networks or not principal.role.is_administrator:
+        return
+    try:
+        address = ipaddress.ip_address(client_addr)
+    except ValueError:
+        raise AdminAddressRefused() from None
+    if not any(address in ipaddress.ip_network(n, strict=False) for n in networks):
+        raise AdminAddressRefused()
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from .errors import (
     WeakPassword,
     WrongCurrentPassword,
 )
+from .intrusion import check_admin_address
 from .models import User, UserSession
 from .passwords import generate_password, hash_password, needs_rehash, verify_password
 from .policy import (
@@ -413,6 +414,7 @@ def login(
     )
     session.flush()
     principal = principal_for(user, settings, now)
+    check_admin_address(principal, request.client_addr, settings.admin_networks)
     record_event(
         session,
         event_type="auth.login",

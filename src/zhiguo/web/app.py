@@ -34,6 +34,7 @@ from .routers import (
     datacenter_pages,
     pages,
     registry_api,
+    security_api,
     supervision_api,
     supervision_pages,
     system,
@@ -152,6 +153,7 @@ def create_app(settings: Settings) -> FastAPI:
         supervision_pages,
         audit_api,
         audit_pages,
+        security_api,
     ):
         app.include_router(module.router)
 

@@ -38,6 +38,7 @@ from zhiguo.security import (
     token_allows,
     token_user,
 )
+from zhiguo.security.intrusion import check_admin_address
 
 __all__ = [
     "CSRF_FIELD",
@@ -181,6 +182,7 @@ def get_principal(
             db.commit()
             raise
         request.state.principal = principal
+        check_admin_address(principal, client_addr(request), settings.security.admin_networks)
         return principal
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
@@ -197,6 +199,7 @@ def get_principal(
         if not csrf_token_valid(csrf, token, key):
             raise CsrfRejected()
     request.state.principal = principal
+    check_admin_address(principal, client_addr(request), settings.security.admin_networks)
     # First the initial (or expired) password, then the second factor; nothing else before.
     if principal.must_change_password:
         if request.url.path not in PASSWORD_CHANGE_PATHS:

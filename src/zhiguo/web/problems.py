@@ -16,9 +16,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from zhiguo.core.errors import AuthError, ZhiguoError
+from zhiguo.core.errors import AuthError, NotFound, PermissionDenied, ZhiguoError
 from zhiguo.core.i18n import normalise_lang
 from zhiguo.security import PasswordChangeRequired, TotpEnrolmentRequired
+from zhiguo.security.intrusion import note_denied
 
 from .rendering import render
 
@@ -67,8 +68,36 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+def _note_denial(request: Request, exc: ZhiguoError) -> None:
+    """入侵防范: a logged-in caller's refusal (403, or 404 for an object outside the scope)
+    is audited on its own unit of work — the request's rolled back — and a run of them
+    raises a security alert. A failed write is logged, never turned into another error."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None or isinstance(exc, (PasswordChangeRequired, TotpEnrolmentRequired)):
+        return
+    settings = request.app.state.settings.security
+    try:
+        with request.app.state.sessionmaker() as session:
+            note_denied(
+                session,
+                principal=principal,
+                client_addr=request.client.host if request.client else "",
+                method=request.method,
+                path=request.url.path,
+                status=exc.http_status,
+                request_id=request_id(request),
+                threshold=settings.denied_alert_threshold,
+                window_minutes=settings.denied_alert_window_minutes,
+            )
+            session.commit()
+    except Exception:  # the answer to the caller stays the refusal
+        _LOG.exception("could not audit a denied request [request %s]", request_id(request))
+
+
 async def _zhiguo_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ZhiguoError)
+    if isinstance(exc, (PermissionDenied, NotFound)):
+        _note_denial(request, exc)
     if isinstance(exc, AuthError) and _wants_html(request):
         target = quote(str(request.url.path))
         return RedirectResponse(f"/login?next={target}", status_code=303)
