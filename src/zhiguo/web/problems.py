@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from zhiguo.core.errors import AuthError, NotFound, PermissionDenied, ZhiguoError
 from zhiguo.core.i18n import normalise_lang
 from zhiguo.security import PasswordChangeRequired, TotpEnrolmentRequired
+from zhiguo.security.audit import record_event
 from zhiguo.security.intrusion import note_denied
 
 from .rendering import render
@@ -94,10 +95,36 @@ def _note_denial(request: Request, exc: ZhiguoError) -> None:
         _LOG.exception("could not audit a denied request [request %s]", request_id(request))
 
 
+def _note_failed_change(request: Request, exc: ZhiguoError) -> None:
+    """A logged-in caller's change that failed (a rejected import or submission, a refused
+    loop step) is audited as ``request.failed``: its own audit records rolled back with it,
+    and 等保 asks for failed events as well as successful ones."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None or request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    try:
+        with request.app.state.sessionmaker() as session:
+            record_event(
+                session,
+                event_type="request.failed",
+                result="failure",
+                principal=principal,
+                object=f"{request.method} {request.url.path}"[:500],
+                detail={"code": exc.code, "status": exc.http_status},
+                client_addr=request.client.host if request.client else "",
+                request_id=request_id(request),
+            )
+            session.commit()
+    except Exception:
+        _LOG.exception("could not audit a failed request [request %s]", request_id(request))
+
+
 async def _zhiguo_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ZhiguoError)
     if isinstance(exc, (PermissionDenied, NotFound)):
         _note_denial(request, exc)
+    elif exc.http_status < 500 and not isinstance(exc, AuthError):
+        _note_failed_change(request, exc)
     if isinstance(exc, AuthError) and _wants_html(request):
         target = quote(str(request.url.path))
         return RedirectResponse(f"/login?next={target}", status_code=303)

@@ -15,11 +15,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from zhiguo import registry
-from zhiguo.core.errors import ImportRejected, InputError, TooLarge
+from zhiguo.core.errors import ImportRejected, InputError, PermissionDenied, TooLarge
 from zhiguo.core.inbox import Received, keep_file, record_outcome
 from zhiguo.datacenter.ingest import refuse_unsafe_xlsx
 from zhiguo.registry import EnterpriseOut, ImportReport, OwnershipOut, TreeNode
 from zhiguo.security.audit import record_event
+from zhiguo.security.masking import PERSONAL_DB_FIELDS, mask_record
 
 from ..deps import (
     PrincipalDep,
@@ -42,8 +43,17 @@ class EnterprisePage(BaseModel):
     offset: int
 
 
+class EnterpriseContact(BaseModel):
+    """Personal information (stored SM4-GCM encrypted), masked unless revealed."""
+
+    legal_representative: str | None
+    contact_phone: str | None
+    masked: bool
+
+
 class EnterpriseDetail(BaseModel):
     enterprise: EnterpriseOut
+    contact: EnterpriseContact
     path: list[EnterpriseOut]
     shareholders: list[OwnershipOut]
     children: list[OwnershipOut]
@@ -74,13 +84,43 @@ def list_enterprises(
 
 @router.get("/enterprises/{uscc}")
 def get_enterprise(
-    uscc: str, db: SessionDep, scope: ScopeDep, as_of: date | None = None
+    uscc: str,
+    db: SessionDep,
+    scope: ScopeDep,
+    principal: PrincipalDep,
+    info: RequestInfoDep,
+    as_of: date | None = None,
+    unmask: Annotated[
+        bool, Query(description="显示完整个人信息（需授权，记审计）/ reveal personal fields")
+    ] = False,
 ) -> EnterpriseDetail:
     """One enterprise with its path to the root, shareholders, direct investments and
-    effective state ownership (as of a date, default today)."""
+    effective state ownership (as of a date, default today). The contact's personal fields
+    are masked; ``unmask=true`` reveals them to a caller granted unmasking, and is audited."""
     ent = registry.get_enterprise(session=db, scope=scope, uscc=uscc)
+    contact = {
+        "legal_representative": ent.legal_representative,
+        "contact_phone": ent.contact_phone,
+    }
+    if unmask:
+        if not scope.may_unmask:
+            raise PermissionDenied(
+                "您未获授权查看完整个人信息", "You are not granted unmasking of personal fields"
+            )
+        record_event(
+            db,
+            event_type="data.unmask",
+            principal=principal,
+            object=f"enterprise:{ent.uscc}",
+            detail={"fields": sorted(contact)},
+            client_addr=info.client_addr,
+            request_id=info.request_id,
+        )
+    else:
+        contact = mask_record(contact, PERSONAL_DB_FIELDS["enterprises"], unmask=False)
     return EnterpriseDetail(
         enterprise=EnterpriseOut.model_validate(ent),
+        contact=EnterpriseContact(**contact, masked=not unmask),
         path=[
             EnterpriseOut.model_validate(e)
             for e in registry.path_to_root(
