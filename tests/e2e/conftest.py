@@ -7,10 +7,6 @@ user sees, the backends are covered by ``tests/web``).
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,22 +15,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
+from live_server import CHROMIUM_ARGS, LOOPBACK, serve
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from zhiguo.demo import DemoResult, DemoUser, build_demo
 from zhiguo.web.app import create_app
-
-LOOPBACK = "127.0.0.1"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 
 def _root_conftest(config: pytest.Config) -> ModuleType:
@@ -74,44 +59,14 @@ class LiveDemo:
         return next(e.name_zh for e in self.demo.world.enterprises if e.uscc == uscc)
 
 
-def _wait_until_healthy(url: str, thread: threading.Thread) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if not thread.is_alive():
-            raise RuntimeError("uvicorn stopped while starting")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url}/healthz did not answer within 30 s")
-
-
 @pytest.fixture(scope="module")
 def live_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveDemo]:
     """The scale-S demo world served by uvicorn on a free loopback port, in a thread."""
     # Tour mode (--demo-insecure-logins): the browser logs in with the printed passwords,
-    # without the first-login change and the second factor (those have their own tests).
+    # without the first-login change and the second factor (test_first_login.py does those).
     demo = build_demo(tmp_path_factory.mktemp("e2e") / "demo", scale="S", insecure_logins=True)
-    app = create_app(demo.workspace.settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind((LOOPBACK, 0))  # the OS picks a free port; uvicorn serves on this socket
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=LOOPBACK, port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    url = f"http://{LOOPBACK}:{port}"
-    try:
-        _wait_until_healthy(url, thread)
+    with serve(create_app(demo.workspace.settings)) as url:
         yield LiveDemo(url=url, demo=demo)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
-        app.state.engine.dispose()
 
 
 @pytest.fixture(scope="module")
