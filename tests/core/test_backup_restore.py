@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from typer.testing import CliRunner
 
-from zhiguo.cli.backup_cmds import load_all_models
+from zhiguo.cli.common import load_all_models
 from zhiguo.cli.main import app as cli_app
 from zhiguo.core import (
     Role,

@@ -6,32 +6,19 @@ table) and call :mod:`zhiguo.core.backup`; progress goes to the console line by 
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import MetaData
 
-import zhiguo
 from zhiguo.core.backup import create_backup, restore_backup
-from zhiguo.core.db import Base
 from zhiguo.core.workspace import open_workspace
 from zhiguo.security.audit import record_event
 
-from .common import WorkspaceOpt, console, err_console, workspace_session
+from .common import WorkspaceOpt, console, err_console, load_all_models, workspace_session
 
 __all__ = ["backup", "load_all_models", "restore"]
-
-
-def load_all_models() -> MetaData:
-    """Import every ``models`` module of zhiguo, so ``Base.metadata`` declares every table."""
-    for info in pkgutil.walk_packages(zhiguo.__path__, "zhiguo."):
-        if info.name.rsplit(".", 1)[-1] == "models" and ".migrations" not in info.name:
-            importlib.import_module(info.name)
-    return Base.metadata
 
 
 def _say(message: str) -> None:

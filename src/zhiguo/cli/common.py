@@ -3,6 +3,8 @@ errors plainly (code, zh and en, location) and the exit codes."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,9 +13,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
-from zhiguo.core.db import create_db_engine, make_sessionmaker, session_scope
+import zhiguo
+from zhiguo.core.db import Base, create_db_engine, make_sessionmaker, session_scope
 from zhiguo.core.errors import ZhiguoError
 from zhiguo.core.workspace import Workspace, open_workspace
 
@@ -30,6 +34,15 @@ WorkspaceOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+def load_all_models() -> MetaData:
+    """Import every ``models`` module of zhiguo, so ``Base.metadata`` declares every table
+    (backups dump them all; key rotation finds every encrypted column)."""
+    for info in pkgutil.walk_packages(zhiguo.__path__, "zhiguo."):
+        if info.name.rsplit(".", 1)[-1] == "models" and ".migrations" not in info.name:
+            importlib.import_module(info.name)
+    return Base.metadata
 
 
 def report_error(exc: ZhiguoError) -> None:

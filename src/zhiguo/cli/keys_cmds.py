@@ -6,16 +6,13 @@ Thin: the work is in :mod:`zhiguo.core.crypto` (``add_active_key``, ``reencrypt`
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine
 
-import zhiguo
 from zhiguo.core.crypto import (
     FIELD_KEYS_ENV,
     FIELD_KEYS_FILE,
@@ -27,11 +24,11 @@ from zhiguo.core.crypto import (
     reencrypt,
     retire_key,
 )
-from zhiguo.core.db import Base, create_db_engine, make_sessionmaker, session_scope
+from zhiguo.core.db import create_db_engine, make_sessionmaker, session_scope
 from zhiguo.core.workspace import Workspace, open_workspace
 from zhiguo.security.audit import record_event
 
-from .common import WorkspaceOpt, console
+from .common import WorkspaceOpt, console, load_all_models
 
 __all__ = ["app"]
 
@@ -40,14 +37,6 @@ app = typer.Typer(help="字段加密密钥 / field encryption keys (SM4-GCM)", n
 BatchOpt = Annotated[
     int, typer.Option("--batch", min=1, help="每个事务重新加密的值数 / values per transaction")
 ]
-
-
-def _metadata() -> MetaData:
-    """Every table of zhiguo, so each ``EncryptedText`` column is found."""
-    for info in pkgutil.walk_packages(zhiguo.__path__, "zhiguo."):
-        if info.name.rsplit(".", 1)[-1] == "models" and ".migrations" not in info.name:
-            importlib.import_module(info.name)
-    return Base.metadata
 
 
 def _key_file(ws: Workspace) -> Path:
@@ -59,7 +48,7 @@ def _progress(column: str, done: int, total: int) -> None:
 
 
 def _reencrypt(ws: Workspace, engine: Engine, batch: int, event: str) -> RotationReport:
-    report = reencrypt(engine, _metadata(), batch_size=batch, progress=_progress)
+    report = reencrypt(engine, load_all_models(), batch_size=batch, progress=_progress)
     with session_scope(make_sessionmaker(engine)) as session:
         record_event(
             session,
@@ -89,7 +78,7 @@ def status_cmd(workspace: WorkspaceOpt = None) -> None:
             ring = loader.current()
             console.print(f"当前密钥 / active key: {ring.active}; 全部 / all: {sorted(ring.keys)}")
         table = Table("字段 field", "密钥 key", "值数 values")
-        for column, counts in key_usage(engine, _metadata()).items():
+        for column, counts in key_usage(engine, load_all_models()).items():
             if not counts:
                 table.add_row(column, "-", "0")
             for kid, n in sorted(counts.items()):
@@ -166,7 +155,7 @@ def retire_cmd(
                 detail={"action": "retire", "retired": kid},
             )
             session.flush()
-            ring = retire_key(engine, _metadata(), _key_file(ws), kid)
+            ring = retire_key(engine, load_all_models(), _key_file(ws), kid)
     finally:
         engine.dispose()
     console.print(f"已停用 / retired: {kid}; 剩余 / remaining: {sorted(ring.keys)}")

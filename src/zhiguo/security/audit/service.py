@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from zhiguo.core.access import Principal, Role
 
+from .chain import COLUMNS
 from .errors import AuditAccessDenied
 from .models import AuditRecord
 
@@ -32,21 +33,7 @@ __all__ = [
     "require_audit_admin",
 ]
 
-EXPORT_FIELDS = (
-    "seq",
-    "at",
-    "user_id",
-    "username",
-    "org",
-    "client_addr",
-    "event_type",
-    "object",
-    "result",
-    "request_id",
-    "detail",
-    "prev_hash",
-    "hash",
-)
+EXPORT_FIELDS = COLUMNS  # exported as stored, in canonical order
 
 
 def require_audit_admin(principal: Principal) -> Principal:
