@@ -20,9 +20,12 @@ def _error_classes() -> list[type[ZhiguoError]]:
 def test_error_codes_are_unique_and_shaped() -> None:
     from zhiguo.core.backup import errors as backup_errors
     from zhiguo.core.crypto import errors as crypto_errors
+    from zhiguo.operations.radio import errors as radio_errors
     from zhiguo.registry import RULES
     from zhiguo.registry import errors as registry_errors
+    from zhiguo.security import classification as classification_errors
     from zhiguo.security import errors as security_errors
+    from zhiguo.security.audit import errors as audit_errors
     from zhiguo.supervision.alerts import errors as alert_errors
     from zhiguo.supervision.evaluation import errors as evaluation_errors
     from zhiguo.supervision.indicators import errors as indicator_errors
@@ -33,8 +36,11 @@ def test_error_codes_are_unique_and_shaped() -> None:
     modules = (
         backup_errors,
         crypto_errors,
+        radio_errors,
         registry_errors,
         security_errors,
+        audit_errors,
+        classification_errors,
         alert_errors,
         evaluation_errors,
         indicator_errors,

@@ -21,6 +21,7 @@ from . import (
     evaluation_cmds,
     indicators_cmds,
     keys_cmds,
+    radio_cmds,
     registry_cmds,
     report_cmds,
     users_cmds,
@@ -55,6 +56,7 @@ app.add_typer(audit_cmds.app, name="audit", rich_help_panel=PANEL_SEC)
 app.add_typer(keys_cmds.app, name="keys", rich_help_panel=PANEL_SEC)
 app.command("backup", rich_help_panel=PANEL_WS)(backup_cmds.backup)
 app.command("restore", rich_help_panel=PANEL_WS)(backup_cmds.restore)
+app.add_typer(radio_cmds.app, name="radio", rich_help_panel="智慧运营 Operations")
 
 
 def _version(value: bool) -> None:
