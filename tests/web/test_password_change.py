@@ -99,3 +99,18 @@ def test_the_form_needs_the_csrf_token(app_world: Any) -> None:
     assert f'name="csrf_token" value="{token}"' in page
     accepted = client.post("/account/password", data=form | {"csrf_token": token})
     assert accepted.status_code == 303
+
+
+def test_a_password_change_ends_every_other_session_of_the_user(app_world: Any) -> None:
+    """Whoever logged in with the old password (another browser) is logged out; the browser
+    that made the change stays in."""
+    elsewhere = app_world.client("off_g1")
+    here = app_world.client("off_g1")
+    old = app_world.users["off_g1"].password
+    changed = here.post(
+        "/api/auth/password", json={"current_password": old, "new_password": "Fresh-Pass-2031!"}
+    )
+    assert changed.status_code == 204, changed.text
+    assert here.get("/api/me").status_code == 200
+    ended = elsewhere.get("/api/me")
+    assert ended.status_code == 401 and ended.json()["code"] == "ZG-SEC-002"

@@ -237,10 +237,12 @@ def change_password(
     new: str,
     settings: SecuritySettings | None = None,
     request: RequestInfo = _NO_REQUEST,
+    keep_session: str | None = None,
 ) -> None:
     """The user's own change: the current password proves it is them; the new one must be
     strong and none of the last ``password_history``. Clears the initial-password flag and
-    restarts the expiry clock."""
+    restarts the expiry clock. Every other session of the user ends (whoever knew the old
+    password is logged out); ``keep_session`` — the token the change came with — stays."""
     policy = settings or _DEFAULTS
     user = session.get(User, user_id)
     if user is None or user.disabled or not verify_password(user.password_hash, current):
@@ -256,6 +258,10 @@ def change_password(
     user.password_hash = hash_password(new)
     user.password_changed_at = now
     user.must_change_password = False
+    others = update(UserSession).where(UserSession.user_id == user.id)
+    if keep_session:
+        others = others.where(UserSession.token_hash != _token_hash(keep_session))
+    session.execute(others.values(revoked=True))
     record_event(
         session,
         event_type="auth.password_change",

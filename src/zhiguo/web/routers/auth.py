@@ -308,6 +308,7 @@ def password_form(
             new=new_password,
             settings=settings.security,
             request=info,
+            keep_session=request.cookies.get(SESSION_COOKIE),
         )
     except ZhiguoError as exc:
         context = {"lang": lang, "principal": principal, "error": exc.message(lang)}
@@ -318,6 +319,7 @@ def password_form(
 
 @router.post("/api/auth/password", status_code=204)
 def api_change_password(
+    request: Request,
     body: PasswordChangeIn,
     db: SessionDep,
     settings: SettingsDep,
@@ -332,6 +334,7 @@ def api_change_password(
         new=body.new_password,
         settings=settings.security,
         request=info,
+        keep_session=request.cookies.get(SESSION_COOKIE),
     )
     db.commit()
     return Response(status_code=204)
