@@ -129,6 +129,13 @@ def _pg_schema_url(request: pytest.FixtureRequest) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def fresh_pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Another empty PostgreSQL schema, for tests that move data between databases
+    (restores); dropped afterwards. Tests using it carry the ``postgres`` mark."""
+    yield from _pg_schema_url(request)
+
+
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import io
 import shutil
 import tarfile
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +21,6 @@ from sqlalchemy import (
     MetaData,
     Table,
     TypeDecorator,
-    create_engine,
     select,
     text,
 )
@@ -161,26 +158,12 @@ def _assert_same(source: Workspace, restored: Workspace) -> None:
 
 
 @pytest.fixture
-def second_db(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> Iterator[str | None]:
+def second_db(request: pytest.FixtureRequest, db_url: str) -> str | None:
     """Where the restore goes: a fresh PostgreSQL schema, or ``None`` (SQLite in the target)."""
     if db_url.startswith("sqlite"):
-        yield None
-    else:
-        yield from _pg_schema(request)
-
-
-def _pg_schema(request: pytest.FixtureRequest) -> Iterator[str]:
-    base = request.getfixturevalue("pg_database")
-    schema = f"r_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{base}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+        return None
+    url: str = request.getfixturevalue("fresh_pg_url")
+    return url
 
 
 def test_backup_restores_every_row_lake_version_and_file(
@@ -216,17 +199,16 @@ def _settings(root: Path) -> Any:
 
 
 @pytest.mark.postgres
-def test_a_sqlite_backup_restores_into_postgresql(
-    tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
+def test_a_sqlite_backup_restores_into_postgresql(tmp_path: Path, fresh_pg_url: str) -> None:
     source = init_workspace(tmp_path / "ws")
     _build_world(source, tmp_path)
     archive = create_backup(source, tmp_path / "b.tar", metadata=METADATA).path
-    for url in _pg_schema(request):
-        restored = restore_backup(archive, tmp_path / "pg", database_url=url, metadata=METADATA)
-        target = Workspace(restored.workspace, _settings(restored.workspace))
-        assert target.settings.database_url.startswith("postgresql")
-        _assert_same(source, target)
+    restored = restore_backup(
+        archive, tmp_path / "pg", database_url=fresh_pg_url, metadata=METADATA
+    )
+    target = Workspace(restored.workspace, _settings(restored.workspace))
+    assert target.settings.database_url.startswith("postgresql")
+    _assert_same(source, target)
 
 
 @pytest.fixture

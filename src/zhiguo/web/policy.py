@@ -40,7 +40,6 @@ __all__ = [
     "AUTHENTICATED",
     "PUBLIC",
     "REGULATOR",
-    "ROUTE_POLICIES",
     "Policy",
     "bind_data_access",
     "enforce_declared_policy",
@@ -104,40 +103,6 @@ REGULATOR = roles(*(r for r in Role if r.sees_whole_portfolio))
 """The regulator's whole-portfolio roles."""
 
 
-_PUBLIC_POLICY = _Public()
-_AUTHENTICATED_POLICY = _Authenticated()
-
-ROUTE_POLICIES: dict[tuple[str, str], Policy] = {
-    # Routes declared here rather than on the route itself (their module was reworked in
-    # parallel). An entry here is a declaration only: these handlers resolve the principal
-    # (PrincipalDep) and check administrator roles themselves. Prefer ``dependencies=[...]``
-    # on the route, which also enforces, and delete the entry here.
-    ("GET", "/login"): _PUBLIC_POLICY,
-    ("POST", "/login"): _PUBLIC_POLICY,
-    ("POST", "/logout"): _PUBLIC_POLICY,
-    ("GET", "/lang/{code}"): _PUBLIC_POLICY,
-    ("POST", "/api/auth/login"): _PUBLIC_POLICY,
-    ("POST", "/api/auth/logout"): _PUBLIC_POLICY,
-    ("GET", "/account/password"): _AUTHENTICATED_POLICY,
-    ("POST", "/account/password"): _AUTHENTICATED_POLICY,
-    ("POST", "/api/auth/password"): _AUTHENTICATED_POLICY,
-    ("GET", "/account/totp"): _AUTHENTICATED_POLICY,
-    ("POST", "/account/totp"): _AUTHENTICATED_POLICY,
-    ("POST", "/api/auth/totp/enrol"): _AUTHENTICATED_POLICY,
-    ("GET", "/api/auth/tokens"): _AUTHENTICATED_POLICY,
-    ("POST", "/api/auth/tokens"): _AUTHENTICATED_POLICY,
-    ("DELETE", "/api/auth/tokens/{token_id}"): _AUTHENTICATED_POLICY,
-    # The handlers check the administrator role themselves (三员分立).
-    ("GET", "/api/admin/users"): _AUTHENTICATED_POLICY,
-    ("POST", "/api/admin/users"): _AUTHENTICATED_POLICY,
-    ("POST", "/api/admin/users/{user_id}/disable"): _AUTHENTICATED_POLICY,
-    ("POST", "/api/admin/users/{user_id}/unlock"): _AUTHENTICATED_POLICY,
-    ("POST", "/api/admin/users/{user_id}/role"): _AUTHENTICATED_POLICY,
-    ("POST", "/api/admin/users/{user_id}/clearance"): _AUTHENTICATED_POLICY,
-}
-"""(method, path) → policy, for routes that do not carry their policy themselves."""
-
-
 def _declared(route: Any) -> list[Policy]:
     found: list[Policy] = []
     for dep in getattr(route, "dependencies", None) or []:
@@ -147,21 +112,15 @@ def _declared(route: Any) -> list[Policy]:
     return found
 
 
-def _tabled(route: Any) -> list[Policy]:
-    path = getattr(route, "path", "")
-    methods = getattr(route, "methods", None) or set()
-    return [ROUTE_POLICIES[(m, path)] for m in sorted(methods) if (m, path) in ROUTE_POLICIES]
-
-
 def policies_of(route: Any) -> list[str]:
     """The names of the policies ``route`` (an APIRoute or route context) declares."""
-    return [policy.name for policy in [*_declared(route), *_tabled(route)]]
+    return [policy.name for policy in _declared(route)]
 
 
 async def enforce_declared_policy(request: Request) -> None:
     """App-wide: a route with no declared policy answers nobody (default deny)."""
     route = request.scope.get("route")
-    if isinstance(route, APIRoute) and not (_declared(route) or _tabled(route)):
+    if isinstance(route, APIRoute) and not _declared(route):
         raise RouteNotDeclared()
 
 

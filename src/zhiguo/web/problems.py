@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zhiguo.core.errors import AuthError, NotFound, PermissionDenied, ZhiguoError
@@ -69,30 +71,40 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+def _audit_apart(request: Request, what: str, write: Callable[[Session], object]) -> None:
+    """Run ``write`` on its own unit of work and commit: the request's own one has rolled
+    back. A failed audit write is logged under the request id, never turned into another
+    error — the answer to the caller stays the original one."""
+    try:
+        with request.app.state.sessionmaker() as session:
+            write(session)
+            session.commit()
+    except Exception:
+        _LOG.exception("could not audit a %s request [request %s]", what, request_id(request))
+
+
 def _note_denial(request: Request, exc: ZhiguoError) -> None:
     """入侵防范: a logged-in caller's refusal (403, or 404 for an object outside the scope)
-    is audited on its own unit of work — the request's rolled back — and a run of them
-    raises a security alert. A failed write is logged, never turned into another error."""
+    is audited, and a run of them raises a security alert."""
     principal = getattr(request.state, "principal", None)
     if principal is None or isinstance(exc, (PasswordChangeRequired, TotpEnrolmentRequired)):
         return
     settings = request.app.state.settings.security
-    try:
-        with request.app.state.sessionmaker() as session:
-            note_denied(
-                session,
-                principal=principal,
-                client_addr=request.client.host if request.client else "",
-                method=request.method,
-                path=request.url.path,
-                status=exc.http_status,
-                request_id=request_id(request),
-                threshold=settings.denied_alert_threshold,
-                window_minutes=settings.denied_alert_window_minutes,
-            )
-            session.commit()
-    except Exception:  # the answer to the caller stays the refusal
-        _LOG.exception("could not audit a denied request [request %s]", request_id(request))
+    _audit_apart(
+        request,
+        "denied",
+        lambda session: note_denied(
+            session,
+            principal=principal,
+            client_addr=request.client.host if request.client else "",
+            method=request.method,
+            path=request.url.path,
+            status=exc.http_status,
+            request_id=request_id(request),
+            threshold=settings.denied_alert_threshold,
+            window_minutes=settings.denied_alert_window_minutes,
+        ),
+    )
 
 
 def _note_failed_change(request: Request, exc: ZhiguoError) -> None:
@@ -102,21 +114,20 @@ def _note_failed_change(request: Request, exc: ZhiguoError) -> None:
     principal = getattr(request.state, "principal", None)
     if principal is None or request.method in {"GET", "HEAD", "OPTIONS"}:
         return
-    try:
-        with request.app.state.sessionmaker() as session:
-            record_event(
-                session,
-                event_type="request.failed",
-                result="failure",
-                principal=principal,
-                object=f"{request.method} {request.url.path}"[:500],
-                detail={"code": exc.code, "status": exc.http_status},
-                client_addr=request.client.host if request.client else "",
-                request_id=request_id(request),
-            )
-            session.commit()
-    except Exception:
-        _LOG.exception("could not audit a failed request [request %s]", request_id(request))
+    _audit_apart(
+        request,
+        "failed",
+        lambda session: record_event(
+            session,
+            event_type="request.failed",
+            result="failure",
+            principal=principal,
+            object=f"{request.method} {request.url.path}"[:500],
+            detail={"code": exc.code, "status": exc.http_status},
+            client_addr=request.client.host if request.client else "",
+            request_id=request_id(request),
+        ),
+    )
 
 
 async def _zhiguo_error(request: Request, exc: Exception) -> Response:

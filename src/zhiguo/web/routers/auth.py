@@ -62,6 +62,7 @@ from ..deps import (
     check_same_origin,
     session_key,
 )
+from ..policy import AUTHENTICATED, PUBLIC
 from ..rendering import render
 from ..schemas import RowId, StrictModel
 
@@ -156,12 +157,12 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False, dependencies=[PUBLIC])
 def login_page(request: Request, lang: LangDep, next: str = "/") -> Response:
     return render(request, "login.html", {"lang": lang, "next": _safe_next(next), "error": None})
 
 
-@router.post("/login", include_in_schema=False)
+@router.post("/login", include_in_schema=False, dependencies=[PUBLIC])
 def login_form(
     request: Request,
     db: SessionDep,
@@ -216,7 +217,7 @@ def _end_session(
     db.commit()
 
 
-@router.post("/logout", include_in_schema=False)
+@router.post("/logout", include_in_schema=False, dependencies=[PUBLIC])
 def logout_form(
     request: Request,
     db: SessionDep,
@@ -230,14 +231,14 @@ def logout_form(
     return response
 
 
-@router.get("/lang/{code}", include_in_schema=False)
+@router.get("/lang/{code}", include_in_schema=False, dependencies=[PUBLIC])
 def switch_lang(code: str, next: str = "/") -> Response:
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(LANG_COOKIE, "en" if code == "en" else "zh", samesite="lax", path="/")
     return response
 
 
-@router.post("/api/auth/login")
+@router.post("/api/auth/login", dependencies=[PUBLIC])
 def api_login(
     body: LoginIn,
     request: Request,
@@ -269,7 +270,7 @@ def api_login(
     return {"username": principal.username, "role": principal.role.value}
 
 
-@router.post("/api/auth/logout", status_code=204)
+@router.post("/api/auth/logout", status_code=204, dependencies=[PUBLIC])
 def api_logout(
     request: Request,
     db: SessionDep,
@@ -283,13 +284,18 @@ def api_logout(
     return response
 
 
-@router.get("/account/password", response_class=HTMLResponse, include_in_schema=False)
+@router.get(
+    "/account/password",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[AUTHENTICATED],
+)
 def password_page(request: Request, principal: PrincipalDep, lang: LangDep) -> Response:
     context = {"lang": lang, "principal": principal, "error": None}
     return render(request, "password.html", context)
 
 
-@router.post("/account/password", include_in_schema=False)
+@router.post("/account/password", include_in_schema=False, dependencies=[AUTHENTICATED])
 def password_form(
     request: Request,
     db: SessionDep,
@@ -317,7 +323,7 @@ def password_form(
     return RedirectResponse("/", status_code=303)
 
 
-@router.post("/api/auth/password", status_code=204)
+@router.post("/api/auth/password", status_code=204, dependencies=[AUTHENTICATED])
 def api_change_password(
     request: Request,
     body: PasswordChangeIn,
@@ -351,13 +357,18 @@ def _totp_context(db: Session, principal: Principal, lang: str) -> dict[str, Any
             "qr": qr_svg(uri), "error": None}  # fmt: skip
 
 
-@router.get("/account/totp", response_class=HTMLResponse, include_in_schema=False)
+@router.get(
+    "/account/totp",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[AUTHENTICATED],
+)
 def totp_page(request: Request, db: SessionDep, principal: PrincipalDep, lang: LangDep) -> Response:
     """The secret as a QR code (inline SVG) and as text, and a field for the first code."""
     return render(request, "totp.html", _totp_context(db, principal, lang))
 
 
-@router.post("/account/totp", include_in_schema=False)
+@router.post("/account/totp", include_in_schema=False, dependencies=[AUTHENTICATED])
 def totp_form(
     request: Request,
     db: SessionDep,
@@ -380,7 +391,7 @@ def totp_form(
     return RedirectResponse("/", status_code=303)
 
 
-@router.post("/api/auth/totp/enrol", status_code=204)
+@router.post("/api/auth/totp/enrol", status_code=204, dependencies=[AUTHENTICATED])
 def api_totp_enrol(
     body: TotpEnrolIn,
     db: SessionDep,
@@ -414,13 +425,15 @@ def _token_out(record: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/api/auth/tokens", response_model=list[TokenOut])
+@router.get("/api/auth/tokens", response_model=list[TokenOut], dependencies=[AUTHENTICATED])
 def api_list_tokens(db: SessionDep, principal: PrincipalDep) -> list[dict[str, Any]]:
     """One's own API tokens (never the secrets)."""
     return [_token_out(r) for r in list_api_tokens(session=db, user_id=principal.user_id)]
 
 
-@router.post("/api/auth/tokens", response_model=NewTokenOut, status_code=201)
+@router.post(
+    "/api/auth/tokens", response_model=NewTokenOut, status_code=201, dependencies=[AUTHENTICATED]
+)
 def api_create_token(
     body: TokenIn,
     db: SessionDep,
@@ -446,7 +459,7 @@ def api_create_token(
     return _token_out(created.record) | {"token": created.token}
 
 
-@router.delete("/api/auth/tokens/{token_id}", status_code=204)
+@router.delete("/api/auth/tokens/{token_id}", status_code=204, dependencies=[AUTHENTICATED])
 def api_revoke_token(
     token_id: RowId, db: SessionDep, principal: PrincipalDep, info: RequestInfoDep
 ) -> Response:
@@ -486,13 +499,21 @@ def _username(db: Session, user_id: int, actor: Principal) -> str:
     return user.username
 
 
-@router.get("/api/admin/users", response_model=list[UserOut], tags=["admin"])
+@router.get(
+    "/api/admin/users", response_model=list[UserOut], tags=["admin"], dependencies=[AUTHENTICATED]
+)
 def api_admin_users(db: SessionDep, principal: PrincipalDep) -> list[dict[str, Any]]:
     """Accounts (system and security administrators)."""
     return [_user_out(u) for u in admin_list_users(session=db, actor=principal)]
 
 
-@router.post("/api/admin/users", response_model=NewUserOut, status_code=201, tags=["admin"])
+@router.post(
+    "/api/admin/users",
+    response_model=NewUserOut,
+    status_code=201,
+    tags=["admin"],
+    dependencies=[AUTHENTICATED],
+)
 def api_admin_create_user(
     body: NewUserIn,
     db: SessionDep,
@@ -515,7 +536,12 @@ def api_admin_create_user(
     return _user_out(created.user) | {"initial_password": created.password or ""}
 
 
-@router.post("/api/admin/users/{user_id}/disable", response_model=UserOut, tags=["admin"])
+@router.post(
+    "/api/admin/users/{user_id}/disable",
+    response_model=UserOut,
+    tags=["admin"],
+    dependencies=[AUTHENTICATED],
+)
 def api_admin_disable(
     user_id: RowId, db: SessionDep, principal: PrincipalDep, info: RequestInfoDep
 ) -> dict[str, Any]:
@@ -527,7 +553,12 @@ def api_admin_disable(
     return _user_out(user)
 
 
-@router.post("/api/admin/users/{user_id}/unlock", response_model=UserOut, tags=["admin"])
+@router.post(
+    "/api/admin/users/{user_id}/unlock",
+    response_model=UserOut,
+    tags=["admin"],
+    dependencies=[AUTHENTICATED],
+)
 def api_admin_unlock(
     user_id: RowId, db: SessionDep, principal: PrincipalDep, info: RequestInfoDep
 ) -> dict[str, Any]:
@@ -538,7 +569,12 @@ def api_admin_unlock(
     return _user_out(user)
 
 
-@router.post("/api/admin/users/{user_id}/role", response_model=UserOut, tags=["admin"])
+@router.post(
+    "/api/admin/users/{user_id}/role",
+    response_model=UserOut,
+    tags=["admin"],
+    dependencies=[AUTHENTICATED],
+)
 def api_admin_role(
     user_id: RowId, body: RoleIn, db: SessionDep, principal: PrincipalDep, info: RequestInfoDep
 ) -> dict[str, Any]:
@@ -555,7 +591,12 @@ def api_admin_role(
     return _user_out(user)
 
 
-@router.post("/api/admin/users/{user_id}/clearance", response_model=UserOut, tags=["admin"])
+@router.post(
+    "/api/admin/users/{user_id}/clearance",
+    response_model=UserOut,
+    tags=["admin"],
+    dependencies=[AUTHENTICATED],
+)
 def api_admin_clearance(
     user_id: RowId, body: ClearanceIn, db: SessionDep, principal: PrincipalDep, info: RequestInfoDep
 ) -> dict[str, Any]:
