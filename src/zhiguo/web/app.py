@@ -32,6 +32,11 @@ from .routers import (
     auth,
     datacenter_api,
     datacenter_pages,
+    operations_coverage,
+    operations_leasing,
+    operations_map,
+    operations_planning,
+    operations_sites,
     pages,
     registry_api,
     security_api,
@@ -154,6 +159,11 @@ def create_app(settings: Settings) -> FastAPI:
         audit_api,
         audit_pages,
         security_api,
+        operations_sites,
+        operations_coverage,
+        operations_planning,
+        operations_leasing,
+        operations_map,
     ):
         app.include_router(module.router)
 
