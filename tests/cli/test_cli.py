@@ -88,7 +88,7 @@ def _the_lake_holds_36_months_and_every_bad_file_is_refused(ws: Path) -> None:
 def test_reset_refuses_a_non_demo_workspace(tmp_path: Path) -> None:
     runner.invoke(app, ["init", str(tmp_path / "prod")])
     with pytest.raises(Exception, match="not a demo workspace"):
-        build_demo(tmp_path / "prod", reset=True, months=0)
+        build_demo(tmp_path / "prod", reset=True, months=0, operations=False)
 
 
 def test_registry_import_reports_and_exports_round_trip(tmp_path: Path) -> None:
@@ -163,14 +163,14 @@ def test_reset_never_deletes_a_folder_that_is_not_a_workspace(tmp_path: Path) ->
     precious.mkdir(parents=True)
     (precious / "data.txt").write_text("x")
     with pytest.raises(Exception, match="not a workspace"):
-        build_demo(tmp_path / "notws", reset=True, months=0)
+        build_demo(tmp_path / "notws", reset=True, months=0, operations=False)
     assert (precious / "data.txt").read_text() == "x"
 
 
 def test_reset_of_a_demo_on_postgresql_empties_its_database(db_url: str, tmp_path: Path) -> None:
     url = None if db_url.startswith("sqlite") else db_url
-    first = build_demo(tmp_path / "d", database_url=url, reset=True, months=2)
-    again = build_demo(tmp_path / "d", reset=True, months=2)
+    first = build_demo(tmp_path / "d", database_url=url, reset=True, months=2, operations=False)
+    again = build_demo(tmp_path / "d", reset=True, months=2, operations=False)
     assert first.created and again.created and len(again.users) == 11
     assert first.users[0].password != again.users[0].password
 

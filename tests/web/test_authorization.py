@@ -36,6 +36,12 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
+from operations_matrix import (
+    OPERATIONS_ELSEWHERE,
+    OPERATIONS_FUNCTION_REQUESTS,
+    OPERATIONS_FUNCTION_ROUTES,
+    SITE_ROUTES,
+)
 from sqlalchemy import select
 from supervision_world import PERIOD as SV_PERIOD
 from supervision_world import SupervisionSeed, add_alert, future, seed_supervision, with_session
@@ -222,6 +228,7 @@ PRINCIPALS = [
     "eleader_a1",
     "ops_g2",
     "citizen",
+    "carrier_m",
     "auditadmin",
     "secadmin",
     "sysadmin",
@@ -237,6 +244,7 @@ class MatrixUser:
     enterprise: str | None
     password: str
     disabled: bool = False
+    carrier: str | None = None
 
     @property
     def enterprise_uscc(self) -> str | None:
@@ -250,6 +258,7 @@ MATRIX_USERS = {
         MatrixUser("eleader_a1", Role.ENTERPRISE_LEADER, "A1", "LeaderA1-Pass-2024!"),
         MatrixUser("ops_g2", Role.OPERATIONS_STAFF, "G2", "OpsG2-Pass-2024!"),
         MatrixUser("citizen", Role.PUBLIC, None, "Citizen-Pass-2024!"),
+        MatrixUser("carrier_m", Role.CARRIER, None, "Carrier-Pass-2024!", carrier="mobile"),
         MatrixUser("auditadmin", Role.AUDIT_ADMIN, None, "Audit-Admin-2024!"),
         MatrixUser("secadmin", Role.SECURITY_ADMIN, None, "Sec-Admin-2024!x"),
         MatrixUser("sysadmin", Role.SYSTEM_ADMIN, None, "Sys-Admin-2024!x"),
@@ -269,6 +278,7 @@ def app_world(app_world: Any) -> Any:
                 enterprise_uscc=user.enterprise_uscc,
                 password=user.password,
                 must_change_password=False,
+                carrier=user.carrier,
             )
     app_world.users.update(MATRIX_USERS)
     return app_world
@@ -302,6 +312,8 @@ def test_every_route_is_in_the_matrix(app_world: Any) -> None:
         | set(ALERT_ROUTES)
         | set(ALERT_ACTION_ROUTES)
         | set(ADMINISTRATOR_ROUTES)
+        | set(SITE_ROUTES)
+        | set(OPERATIONS_ELSEWHERE)
     )
     pathless = sum(1 for route in table if not route["path"])
     assert (sorted(served - known), sorted(known - served)) == ([], []), (
@@ -804,6 +816,9 @@ FUNCTION_REQUESTS: dict[tuple[str, str], tuple[str, Callable[[Caller, Path], dic
         lambda _c, _t: {"url": "/api/admin/users/1/clearance", "json": {"clearance": "core"}},
     ),
 }
+
+FUNCTION_ROUTES.update(OPERATIONS_FUNCTION_ROUTES)
+FUNCTION_REQUESTS.update(OPERATIONS_FUNCTION_REQUESTS)
 
 
 def _inbox_files(world: Any) -> int:
@@ -1430,3 +1445,90 @@ def test_an_api_token_sees_exactly_what_its_user_sees(app_world: Any) -> None:
         disable_user(session=session, username="off_a1")
     dead = client.get(f"/api/registry/enterprises/{SAMPLE['A1']}")
     assert dead.status_code == 401 and dead.json()["code"] == "ZG-SEC-009"
+
+
+# ---------------------------------------------------------------- operations: sites
+
+
+def _seed_sites(world: Any) -> dict[str, int]:
+    """One fictitious site per enterprise of the sample registry: USCC → site id."""
+    from zhiguo.operations.sites.models import Site
+    from zhiguo.registry import Enterprise
+
+    ids: dict[str, int] = {}
+    with session_scope(world.app.state.sessionmaker) as session:
+        for i, ent in enumerate(session.scalars(select(Enterprise).order_by(Enterprise.id))):
+            site = Site(
+                code=f"MX-{i:03d}",
+                name_zh=f"矩阵站址{i}",
+                name_en="",
+                site_type="rooftop",
+                enterprise_id=ent.id,
+                lon=114.05 + i * 0.001,
+                lat=22.55,
+                x_m=505_000.0 + i * 100,
+                y_m=2_494_000.0,
+                district_code=1,
+                height_m=30.0,
+                status="available",
+                carriers="",
+                has_fibre=True,
+                restrictions="",
+                source_file="",
+                source_sha256="",
+            )
+            session.add(site)
+            session.flush()
+            ids[ent.uscc] = site.id
+    return ids
+
+
+def test_sites_answer_as_the_oracle_says(app_world: Any, subtests: Any) -> None:
+    """A site is visible exactly when its owner is: in the list, the GeoJSON and by id
+    (denied ⇒ 404, like an enterprise); the public role is refused the function (403)."""
+    site_of = _seed_sites(app_world)
+    for principal in PRINCIPALS:
+        with subtests.test(principal=principal):
+            client, caller = _caller(app_world, principal)
+            seen = visible(caller, NAMES, EDGES, date.today())
+            wrong: list[str] = []
+            lists = client.get("/api/operations/sites?limit=500")
+            geo = client.get("/api/operations/sites.geojson")
+            if not caller.active or caller.role is None:
+                for response in (lists, geo):
+                    if why := _unauthenticated(response, API):
+                        wrong.append(why)
+            elif caller.role == Role.PUBLIC.value:
+                wrong += [
+                    f"list {r.status_code} ≠ 403" for r in (lists, geo) if r.status_code != 403
+                ]
+            else:
+                want = {f"MX-{i:03d}" for i, u in enumerate(site_of) if u in seen}
+                got = {item["code"] for item in lists.json()["items"]}
+                got_geo = {f["properties"]["code"] for f in geo.json()["features"]}
+                if got != want or got_geo != want or lists.json()["total"] != len(want):
+                    wrong.append(f"list {sorted(got)} / geojson {sorted(got_geo)} ≠ {sorted(want)}")
+            for (method, path), kind in SITE_ROUTES.items():
+                for uscc, site_id in site_of.items():
+                    url = path.replace("{site_id}", str(site_id))
+                    accept = "text/html" if kind == PAGE else "application/json"
+                    response = client.request(method, url, headers={"Accept": accept})
+                    if not caller.active or caller.role is None:
+                        if why := _unauthenticated(response, kind):
+                            wrong.append(f"{url}: {why}")
+                        continue
+                    want_status = (
+                        403 if caller.role == Role.PUBLIC.value else 200 if uscc in seen else 404
+                    )
+                    if response.status_code != want_status:
+                        wrong.append(f"{url}: {response.status_code} ≠ {want_status}")
+            assert not wrong, "\n".join(wrong)
+
+
+def test_operations_routes_checked_elsewhere_name_a_test_that_exists() -> None:
+    root = Path(__file__).resolve().parents[2]
+    for (_method, path), test_file in OPERATIONS_ELSEWHERE.items():
+        text = (root / test_file).read_text(encoding="utf-8")
+        last = [seg for seg in path.split("/") if seg and not seg.startswith("{")][-1]
+        assert f"/{last}" in text, f"{test_file} never calls …/{last} ({path})"
+        assert "403" in text and "404" in text, f"{test_file} checks no refusal"

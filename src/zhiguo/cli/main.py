@@ -17,13 +17,17 @@ from . import (
     alerts_cmds,
     audit_cmds,
     backup_cmds,
+    coverage_cmds,
     datacenter_cmds,
     evaluation_cmds,
     indicators_cmds,
     keys_cmds,
+    lease_cmds,
+    plan_cmds,
     radio_cmds,
     registry_cmds,
     report_cmds,
+    sites_cmds,
     users_cmds,
 )
 from .common import WorkspaceOpt, console, report_error
@@ -56,7 +60,13 @@ app.add_typer(audit_cmds.app, name="audit", rich_help_panel=PANEL_SEC)
 app.add_typer(keys_cmds.app, name="keys", rich_help_panel=PANEL_SEC)
 app.command("backup", rich_help_panel=PANEL_WS)(backup_cmds.backup)
 app.command("restore", rich_help_panel=PANEL_WS)(backup_cmds.restore)
-app.add_typer(radio_cmds.app, name="radio", rich_help_panel="智慧运营 Operations")
+PANEL_OPS = "智慧运营 Operations"
+app.add_typer(radio_cmds.app, name="radio", rich_help_panel=PANEL_OPS)
+app.add_typer(sites_cmds.app, name="sites", rich_help_panel=PANEL_OPS)
+app.add_typer(coverage_cmds.app, name="coverage", rich_help_panel=PANEL_OPS)
+app.add_typer(coverage_cmds.demand_app, name="demand", rich_help_panel=PANEL_OPS)
+app.command("plan5g", rich_help_panel=PANEL_OPS)(plan_cmds.plan5g)
+app.add_typer(lease_cmds.app, name="leases", rich_help_panel=PANEL_OPS)
 
 
 def _version(value: bool) -> None:
@@ -127,6 +137,7 @@ def demo(
             "registry": "企业名录 / registry",
             "reports": "36 个月财务快报 / flash reports",
             "indicators": "监管指标计算 / indicators",
+            "operations": "站址、需求、覆盖、规划、租赁 / operations",
         }
         tasks: dict[str, object] = {}
 
@@ -150,6 +161,15 @@ def demo(
             f"{len(result.world.groups)} 家一级企业，{result.facts:,} 条快报数据"
             f"（全部为虚构示例数据 / all fictitious）"
         )
+        if (ops := result.operations) is not None:
+            gap = "—" if ops.plan_gap is None else f"{ops.plan_gap:.2%}"
+            console.print(
+                f"智慧运营：{ops.sites:,} 个国企站址，"
+                f"需求 {ops.demand_people / 1e6:.1f} 百万人（虚构），"
+                f"n78 现网覆盖 {ops.coverage_area_share:.1%}（面积），规划 #{ops.plan_id} "
+                f"与界差 {gap}，{ops.leases} 份租赁 / operations: sites, demand, coverage, "
+                "plan and leases (all fictitious)"
+            )
         console.print("登录账号 / demo logins (saved in " + str(ws.root / CREDENTIALS_FILE) + "):")
         for u in result.users:
             console.print(f"  {u.username:<10} {u.password}  [dim]{u.role} {u.enterprise}[/]")

@@ -58,6 +58,10 @@ def add_cmd(
         str | None, typer.Option("--enterprise", help="所属企业 USCC（企业角色必填）")
     ] = None,
     name: Annotated[str, typer.Option("--name", help="显示名 / display name")] = "",
+    carrier: Annotated[
+        str | None,
+        typer.Option("--carrier", help="运营商（carrier 角色）: telecom|mobile|unicom|cbn|tower"),
+    ] = None,
     password_prompt: Annotated[
         bool, typer.Option("--password", help="交互输入密码（否则自动生成）/ prompt for one")
     ] = False,
@@ -78,6 +82,7 @@ def add_cmd(
             password=password,
             display_name=name,
             settings=ws.settings.security,
+            carrier=carrier,
         )
     console.print(f"[green]已创建 / created[/] {username} ({role.value})")
     if created.password:

@@ -33,6 +33,9 @@ class Role(StrEnum):
     ENTERPRISE_LEADER = "enterprise-leader"
     ENTERPRISE_OFFICER = "enterprise-officer"
     OPERATIONS_STAFF = "operations-staff"
+    # A carrier's (运营商 / 铁塔) staff: its own demand requests and leases only (users.carrier);
+    # no enterprise, no portfolio.
+    CARRIER = "carrier"
     PUBLIC = "public"
 
     @property

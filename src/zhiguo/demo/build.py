@@ -30,6 +30,7 @@ from zhiguo.supervision.indicators import compute_indicators
 
 from .bad_files import write_bad_files
 from .load_reports import load_flash_reports
+from .operations import OperationsDemo, build_operations
 from .reports import DemoReports, generate_flash_reports
 from .standard_values import load_demo_standard_values
 from .world import SCALES, World, demo_contacts, generate_world
@@ -55,6 +56,7 @@ class DemoResult:
     users: list[DemoUser]
     created: bool  # False: the workspace already held a demo world and was left as it was
     facts: int = 0  # flash-report figures loaded into the lake
+    operations: OperationsDemo | None = None  # sites, demand, coverage, plan, leases
 
 
 def _demo_users(world: World) -> list[tuple[str, Role, str | None, str]]:
@@ -139,6 +141,7 @@ def build_demo(
     progress: Progress | None = None,
     months: int = 36,
     insecure_logins: bool = False,
+    operations: bool = True,
 ) -> DemoResult:
     """Create (or, with ``reset``, re-create) a demo workspace holding the demo world:
     the registry, demo users and ``months`` months of flash reports (0 = none) ending in
@@ -147,7 +150,10 @@ def build_demo(
     Demo users get generated passwords that must be changed at the first login, and the
     regulator and administrator roles enrol a second factor (TOTP) then — unless
     ``insecure_logins`` (the tour): passwords count as changed and the workspace's
-    ``zhiguo.toml`` turns the second factor off, with a warning on every page."""
+    ``zhiguo.toml`` turns the second factor off, with a warning on every page.
+
+    ``operations`` adds the operations platform's fictitious sites, demand, as-built
+    coverage, a plan and leases (about half a minute at S)."""
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {sorted(SCALES)}")
     path = Path(root).resolve()
@@ -193,8 +199,21 @@ def build_demo(
                 )
                 assert created.password is not None
                 users.append(DemoUser(username, role.value, uscc or "", created.password))
+            carrier = add_user(
+                session=session,
+                username="carrier1",
+                role=Role.CARRIER,
+                carrier="mobile",
+                display_name="运营商用户（示例）",
+                must_change_password=not insecure_logins,
+            )
+            assert carrier.password is not None
+            users.append(DemoUser("carrier1", Role.CARRIER.value, "", carrier.password))
             _fill_contacts(session, world)
             session.commit()
+            ops_demo: OperationsDemo | None = None
+            if operations:
+                ops_demo = build_operations(session, ws, world, scale=scale, seed=seed, tick=tick)
             if months > 0:
                 reports = generate_flash_reports(world, months=months, seed=seed)
                 facts = load_flash_reports(
@@ -227,7 +246,9 @@ def build_demo(
     finally:
         engine.dispose()
     _write_credentials(ws.root / CREDENTIALS_FILE, users)
-    return DemoResult(workspace=ws, world=world, users=users, created=True, facts=facts)
+    return DemoResult(
+        workspace=ws, world=world, users=users, created=True, facts=facts, operations=ops_demo
+    )
 
 
 BAD_FILES_DIR = "bad-files"

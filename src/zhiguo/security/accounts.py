@@ -107,6 +107,7 @@ def admin_create_user(
     display_name: str = "",
     settings: SecuritySettings | None = None,
     request: RequestInfo = _NO_REQUEST,
+    carrier: str | None = None,
 ) -> NewUser:
     """A new account with an initial password (changed at first login)."""
     _require(actor, ACCOUNT_ADMINS, console=True)
@@ -123,6 +124,7 @@ def admin_create_user(
         display_name=display_name,
         must_change_password=True,
         settings=settings,
+        carrier=carrier,
     )
     _audit(session, "user.create", actor, created.user.username, request, role=role.value)
     return created

@@ -71,6 +71,9 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(
         EncryptedText("users.phone"), nullable=True, deferred=True
     )
+    # The carrier a ``carrier``-role user belongs to (telecom | mobile | unicom | cbn | tower;
+    # migration 0009); ``None`` for everyone else.
+    carrier: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class UserSession(Base):

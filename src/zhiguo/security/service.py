@@ -122,14 +122,17 @@ def add_user(
     must_change_password: bool = True,
     clearance: str = "general",
     settings: SecuritySettings | None = None,
+    carrier: str | None = None,
 ) -> NewUser:
-    """Create a user. Without ``password`` a strong one is generated and returned once."""
+    """Create a user. Without ``password`` a strong one is generated and returned once.
+    ``carrier`` (telecom, mobile, unicom, cbn, tower) is for the ``carrier`` role only."""
     name = username.strip()
     if not name or len(name) > 64:
         raise InputError("用户名不能为空且不超过 64 个字符", "Username must be 1-64 characters")
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         raise UserExists(f"用户名 {name} 已存在", f"Username {name} already exists")
     _check_clearance(clearance)
+    _check_carrier(role, carrier)
     enterprise_id = None
     if role.needs_enterprise and not enterprise_uscc:
         raise InputError(
@@ -154,10 +157,22 @@ def add_user(
         clearance=clearance,
         password_changed_at=_now(),
         failed_logins=0,
+        carrier=carrier,
     )
     session.add(user)
     session.flush()
     return NewUser(user=user, password=generated)
+
+
+CARRIERS = ("telecom", "mobile", "unicom", "cbn", "tower")  # 电信 移动 联通 广电 铁塔
+
+
+def _check_carrier(role: Role, carrier: str | None) -> None:
+    if carrier is not None and (role is not Role.CARRIER or carrier not in CARRIERS):
+        raise InputError(
+            f"运营商 {carrier!r} 无效（仅运营商角色可指定：{', '.join(CARRIERS)}）",
+            f"Invalid carrier {carrier!r} (carrier role only: {', '.join(CARRIERS)})",
+        )
 
 
 def _check_clearance(clearance: str) -> None:

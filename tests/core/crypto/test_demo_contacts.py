@@ -26,7 +26,7 @@ def test_demo_contacts_are_fictitious_and_deterministic() -> None:
 
 def test_the_demo_stores_them_encrypted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(FIELD_KEYS_ENV, raising=False)
-    result = build_demo(tmp_path / "demo", months=0)
+    result = build_demo(tmp_path / "demo", months=0, operations=False)
     keys = result.workspace.root / FIELD_KEYS_FILE
     assert stat.S_IMODE(keys.stat().st_mode) == 0o600
     engine = create_db_engine(result.workspace.settings)

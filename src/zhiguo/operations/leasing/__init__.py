@@ -1,1 +1,106 @@
-"""operations.leasing (issue 6)."""
+"""Carrier demand and leases (operations.leasing, 租赁): carriers file demand requests, the
+platform matches them to SOE sites ranked by coverage gain, and each lease walks
+request → survey → approval → contract → active → ended with every step recorded; revenue
+per owning enterprise. See ``README.md``.
+"""
+
+from zhiguo.operations.leasing.errors import (
+    BadArea,
+    IllegalTransition,
+    LeaseInputError,
+    LeaseNotFound,
+    NotYourStep,
+    RequestClosed,
+    SiteNotLeasable,
+    TermNotOver,
+    TermRequired,
+    UnknownCarrier,
+)
+from zhiguo.operations.leasing.lifecycle import (
+    CARRIER_LABELS,
+    CARRIERS,
+    STATE_LABELS,
+    STATES,
+    TERMINAL_STATES,
+    TRANSITIONS,
+    LeaseCaller,
+    allowed_next,
+    check_transition,
+)
+from zhiguo.operations.leasing.matching import DemandLike, coverage_gain
+from zhiguo.operations.leasing.models import CarrierRequest, Lease, LeaseEvent
+from zhiguo.operations.leasing.revenue import parse_period, prorated_rent
+from zhiguo.operations.leasing.service import (
+    PLACEMENTS,
+    LeaseDetail,
+    LeaseView,
+    MatchCandidate,
+    MatchReport,
+    RevenueReport,
+    RevenueRow,
+    create_lease,
+    create_request,
+    get_lease,
+    get_request,
+    list_leases,
+    list_requests,
+    match_request,
+    match_request_in_workspace,
+    projector_for,
+    publish_leases,
+    revenue,
+    transition_lease,
+    withdraw_request,
+)
+from zhiguo.operations.leasing.synthetic import DEMO_PATH, seed_demo_leases
+
+__all__ = [
+    "CARRIERS",
+    "CARRIER_LABELS",
+    "DEMO_PATH",
+    "PLACEMENTS",
+    "STATES",
+    "STATE_LABELS",
+    "TERMINAL_STATES",
+    "TRANSITIONS",
+    "BadArea",
+    "CarrierRequest",
+    "DemandLike",
+    "IllegalTransition",
+    "Lease",
+    "LeaseCaller",
+    "LeaseDetail",
+    "LeaseEvent",
+    "LeaseInputError",
+    "LeaseNotFound",
+    "LeaseView",
+    "MatchCandidate",
+    "MatchReport",
+    "NotYourStep",
+    "RequestClosed",
+    "RevenueReport",
+    "RevenueRow",
+    "SiteNotLeasable",
+    "TermNotOver",
+    "TermRequired",
+    "UnknownCarrier",
+    "allowed_next",
+    "check_transition",
+    "coverage_gain",
+    "create_lease",
+    "create_request",
+    "get_lease",
+    "get_request",
+    "list_leases",
+    "list_requests",
+    "match_request",
+    "match_request_in_workspace",
+    "parse_period",
+    "projector_for",
+    "prorated_rent",
+    "publish_leases",
+    "revenue",
+    "seed_demo_leases",
+    "transition_lease",
+    "withdraw_request",
+]
