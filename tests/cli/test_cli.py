@@ -42,7 +42,7 @@ def test_demo_builds_and_registry_tree_prints(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "1500" in result.output and "admin" in result.output
     credentials = (ws / CREDENTIALS_FILE).read_text(encoding="utf-8")
-    assert credentials.count("\n") == 12  # a header and one line per demo user
+    assert credentials.count("\n") == 13  # a header and one line per demo user
     roles = {line.split("\t")[2] for line in credentials.splitlines()[1:]}
     assert {r.value for r in Role} == roles  # every role, the 三员 included
     assert "首次登录须修改密码" in result.output  # secure by default: no tour mode
@@ -171,7 +171,7 @@ def test_reset_of_a_demo_on_postgresql_empties_its_database(db_url: str, tmp_pat
     url = None if db_url.startswith("sqlite") else db_url
     first = build_demo(tmp_path / "d", database_url=url, reset=True, months=2, operations=False)
     again = build_demo(tmp_path / "d", reset=True, months=2, operations=False)
-    assert first.created and again.created and len(again.users) == 11
+    assert first.created and again.created and len(again.users) == 12
     assert first.users[0].password != again.users[0].password
 
 
