@@ -176,3 +176,12 @@ def test_compaction_merges_files_into_a_new_version_with_the_same_answers(
     assert metrics["numFilesRemoved"] == 5
     assert totals(table) == before
     assert totals(table, version=3) == {1: 3.0, 2: 6.0, 3: 9.0}  # history still readable
+
+
+def test_replace_all_writes_a_whole_snapshot_and_keeps_the_old_one(tmp_path: Path) -> None:
+    table = LakeTable(tmp_path, FLASH_REPORT)
+    v1 = table.replace_all(pa.concat_tables([facts(1, "2026-01", 1.0), facts(2, "2026-01", 2.0)]))
+    v2 = table.replace_all(facts(3, "2026-02", 4.0), metadata={"zhiguo_action": "test"})
+    assert v2 == v1 + 1
+    assert totals(table) == {3: 12.0}  # enterprises 1 and 2 are gone from the snapshot
+    assert totals(table, version=v1) == {1: 3.0, 2: 6.0}

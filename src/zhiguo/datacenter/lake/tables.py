@@ -164,6 +164,19 @@ class LakeTable:
             write_deltalake(str(self.path), data, mode="append", commit_properties=props)
         return self.version()
 
+    def replace_all(self, data: pa.Table, *, metadata: Mapping[str, str] | None = None) -> int:
+        """Write ``data`` as the whole table in one atomic commit (a snapshot dataset such as
+        ``operations.sites``: every version is the complete current state, earlier versions
+        stay readable); return the new version."""
+        self.ensure()
+        write_deltalake(
+            str(self.path),
+            self.conform(data),
+            mode="overwrite",
+            commit_properties=CommitProperties(custom_metadata=dict(metadata or {})),
+        )
+        return self.version()
+
     def compact(self, *, target_mb: int = 128) -> dict[str, Any]:
         """Rewrite small files into larger ones as one new version (same rows, same answers;
         every earlier version stays readable). One submission = one file, so a month of

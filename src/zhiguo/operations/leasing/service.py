@@ -708,7 +708,6 @@ def publish_leases(*, session: Session, lake_root: Path, actor: str) -> int:
     """Write the whole lease table as a new version of ``operations.leases`` (Delta
     overwrite: one atomic commit) and record its lineage; returns the new version."""
     import pyarrow as pa
-    from deltalake import CommitProperties, write_deltalake
 
     from zhiguo.datacenter.catalog import record_commit
     from zhiguo.datacenter.lake import open_table
@@ -738,17 +737,9 @@ def publish_leases(*, session: Session, lake_root: Path, actor: str) -> int:
     }
     schema = LEASES.arrow_schema
     data = pa.table({f.name: pa.array(cols[f.name], type=f.type) for f in schema}, schema=schema)
-    table = open_table(lake_root, LEASES.name)
-    table.ensure()
-    write_deltalake(
-        str(table.path),
-        table.conform(data),
-        mode="overwrite",
-        commit_properties=CommitProperties(
-            custom_metadata={"zhiguo_action": "leases.publish", "by": actor[:100]}
-        ),
+    version = open_table(lake_root, LEASES.name).replace_all(
+        data, metadata={"zhiguo_action": "leases.publish", "by": actor[:100]}
     )
-    version = table.version()
     record_commit(
         session, dataset=LEASES.name, version=version, operation="publish",
         rows=data.num_rows, committed_by=actor,

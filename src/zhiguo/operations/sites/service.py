@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from deltalake import CommitProperties, write_deltalake
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
@@ -291,17 +290,9 @@ def publish_sites(
     """Write the whole current table as a new version of ``operations.sites`` (Delta
     overwrite: one atomic commit) and record its lineage in ``session``; the new version."""
     data = sites_table(session)
-    table = open_table(lake_root, SITES.name)
-    table.ensure()
-    write_deltalake(
-        str(table.path),
-        table.conform(data),
-        mode="overwrite",
-        commit_properties=CommitProperties(
-            custom_metadata={"zhiguo_action": f"sites.{operation}", "by": actor[:100]}
-        ),
+    version = open_table(lake_root, SITES.name).replace_all(
+        data, metadata={"zhiguo_action": f"sites.{operation}", "by": actor[:100]}
     )
-    version = table.version()
     record_commit(
         session,
         dataset=SITES.name,
