@@ -33,6 +33,9 @@ FIELDS = {
     "highs_s",
     "highs_gap_vs_our_bound",
     "baseline",
+    "baseline_s",
+    "gap_ratio_vs_highs",
+    "objective_ratio_vs_highs",
     "ratio",
     "goal",
     "goal_met",
@@ -68,6 +71,7 @@ def test_site_selection_json_lines_at_tiny_scale(
         assert line["plans_ok"] and line["bounds_ok"]
         assert line["scale"] == "tiny"
         assert 0 <= line["ours_gap"] <= 1
+        assert line["ratio"] == pytest.approx(line["ours_s"] / line["baseline_s"], rel=0.01)
     sc, mc = lines
     # a certified lower bound never exceeds any plan's cost; an upper bound never falls below
     assert sc["ours_bound"] <= min(sc["ours_cost"], sc["highs_cost"], sc["greedy_cost"]) + 1e-6

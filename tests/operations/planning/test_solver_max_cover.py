@@ -3,6 +3,8 @@ MILP), budget respected, pinned free and chosen, excluded never chosen."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from solver_fixtures import exact_max_cover, random_problem, rows_covered
@@ -14,6 +16,8 @@ from zhiguo.operations.planning.solver import (
     lagrangian,
     solve_max_cover,
 )
+from zhiguo.operations.planning.solver.greedy import budget_greedy, reduced_covered
+from zhiguo.operations.planning.solver.problem import reduce_problem
 
 
 @pytest.fixture(params=["exact-first", "lagrangian-lns"])
@@ -69,3 +73,46 @@ def test_zero_budget_covers_only_what_pinned_sites_cover() -> None:
     assert plan.chosen.tolist() == [1]
     hit = rows_covered(p, np.array([1]))
     assert plan.covered_weight == pytest.approx(p.weight[hit].sum())
+
+
+def test_max_cover_subgradient_bound_when_the_lp_gives_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = lagrangian.solve_mip
+
+    def no_lp(*args: object, **kw: object) -> object:
+        if kw.get("relax"):
+            return lagrangian.MipResult(None, float("nan"), float("nan"), False)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lagrangian, "solve_mip", no_lp)
+    monkeypatch.setattr(lagrangian, "SMALL_COLS", 0)
+    p = random_problem(6, n_rows=70, n_cols=20, density=0.12)
+    opt = exact_max_cover(p, 9.0)
+    plan = solve_max_cover(p, budget=9.0, time_limit_s=1.5)
+    assert plan.bound >= opt - 1e-7 >= plan.covered_weight - 2e-7
+    assert plan.bound < p.weight.sum()  # better than the trivial bound
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_swap_search_keeps_budget_and_ends_at_a_swap_local_optimum(seed: int) -> None:
+    p = random_problem(seed, n_rows=90, n_cols=24, density=0.12)
+    r = reduce_problem(p)
+    budget = 12.0
+    start = budget_greedy(r, budget)
+    out = lagrangian._swap_search(r, start, budget, time.perf_counter() + 30.0)
+    spent = float(r.cost[out].sum())
+    assert spent <= budget + 1e-9
+    got = reduced_covered(r, out)
+    assert got >= reduced_covered(r, start) - 1e-9
+    # brute force: no single addition or 1-for-1 exchange within budget covers more
+    chosen = set(out.tolist())
+    for b in range(r.a.shape[1]):
+        if b in chosen:
+            continue
+        if spent + r.cost[b] <= budget + 1e-9:
+            assert reduced_covered(r, np.append(out, b)) <= got + 1e-9
+        for a in chosen:
+            if spent - r.cost[a] + r.cost[b] <= budget + 1e-9:
+                alt = np.array(sorted((chosen - {a}) | {b}), np.int64)
+                assert reduced_covered(r, alt) <= got + 1e-9

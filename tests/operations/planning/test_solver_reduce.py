@@ -11,7 +11,12 @@ from solver_fixtures import exact_max_cover, exact_set_cover, random_problem
 from zhiguo.operations.planning import instances
 from zhiguo.operations.planning.solver import CoverProblem, PlanInputError
 from zhiguo.operations.planning.solver.highs import solve_mip
-from zhiguo.operations.planning.solver.problem import aggregate, reduce_problem
+from zhiguo.operations.planning.solver.problem import (
+    aggregate,
+    dominated_rows,
+    drop_dominated_rows,
+    reduce_problem,
+)
 
 
 def test_aggregate_merges_identical_rows_and_sums_weights() -> None:
@@ -94,3 +99,41 @@ def test_highs_thread_count_may_change_between_runs() -> None:
             r.a, r.cost, r.weight, mode="full", rhs=0.0, time_limit_s=10, threads=threads
         )
         assert res.optimal
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_dominated_rows_match_a_brute_force_subset_test(seed: int) -> None:
+    p = random_problem(seed, n_rows=120, n_cols=14, density=0.3)
+    r = reduce_problem(p)
+    a = r.a.toarray() > 0
+    inter = a.astype(np.int64) @ a.T.astype(np.int64)
+    size = a.sum(axis=1)
+    # row i is dominated when some row k is a strict subset of it
+    brute = ((inter == size[:, None]) & (size[:, None] < size[None, :])).any(axis=0)
+    got = dominated_rows(r.a, r.at, chunk=50)  # small chunks exercise the chunking
+    assert got.tolist() == brute.tolist()
+    assert brute.any()  # the draw has dominated rows: the test can fail
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_dropping_dominated_rows_preserves_optimum_and_lp_bound(seed: int) -> None:
+    p = random_problem(seed, n_rows=150, n_cols=20, density=0.25)
+    p.pinned[2] = True
+    if not (p.matrix().toarray()[:, ~p.excluded] > 0).any(axis=1).all():
+        pytest.skip("draw leaves a row uncoverable")
+    r = reduce_problem(p)
+    r2, dropped = drop_dominated_rows(r)
+    assert dropped > 0 and r2.a.shape[0] == r.a.shape[0] - dropped
+    res = solve_mip(r2.a, r2.cost, r2.weight, mode="full", rhs=0.0, time_limit_s=10, threads=2)
+    assert res.optimal and res.y is not None
+    assert res.objective == pytest.approx(exact_set_cover(p))
+    # its optimum covers every row of the unreduced problem
+    chosen = np.flatnonzero(res.y > 0.5)
+    assert ((r.a @ np.isin(np.arange(r.a.shape[1]), chosen).astype(float)) > 0).all()
+    lp1 = solve_mip(
+        r.a, r.cost, r.weight, mode="full", rhs=0.0, time_limit_s=10, threads=2, relax=True
+    )
+    lp2 = solve_mip(
+        r2.a, r2.cost, r2.weight, mode="full", rhs=0.0, time_limit_s=10, threads=2, relax=True
+    )
+    assert lp2.objective == pytest.approx(lp1.objective)

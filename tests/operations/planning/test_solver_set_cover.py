@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from solver_fixtures import exact_set_cover, random_problem, rows_covered
 
 from zhiguo.operations.planning import instances
 from zhiguo.operations.planning.solver import (
+    CoverProblem,
     Infeasible,
     greedy_set_cover,
     highs_set_cover,
@@ -81,20 +83,30 @@ def test_partial_cover_meets_target_at_least_cost(share: float, path: str) -> No
 
 
 def test_unreachable_target_is_infeasible_and_says_the_maximum() -> None:
-    p = random_problem(5)
-    a = p.matrix().toarray() > 0
-    only = np.flatnonzero(a[:, 0] & (a.sum(axis=1) == 1))
+    base = random_problem(5)
+    a = base.matrix().toarray() > 0
+    a[:3] = False
+    a[:3, 0] = True  # rows 0-2: only site 0 covers them
+    m = sp.csr_matrix(a.astype(float))
+    p = CoverProblem(
+        indptr=m.indptr.astype(np.int64),
+        indices=m.indices.astype(np.int32),
+        weight=base.weight,
+        cost=base.cost,
+        pinned=np.zeros(base.n_cols, bool),
+        excluded=np.zeros(base.n_cols, bool),
+    )
     p.excluded[0] = True
-    lost = float(p.weight[only].sum())
-    reach = 1.0 - lost / float(p.weight.sum())
-    if lost == 0:
-        pytest.skip("column 0 is never the only cover in this draw")
+    only = np.flatnonzero(a.sum(axis=1) == a[:, 0])
+    reach = 1.0 - float(p.weight[only].sum()) / float(p.weight.sum())
     with pytest.raises(Infeasible) as err:
         solve_set_cover(p, time_limit_s=1)
     assert err.value.max_share == pytest.approx(reach)
     assert err.value.code.startswith("ZG-PLAN-")
+    assert "%" in err.value.message_zh and "%" in err.value.message_en
     plan = solve_set_cover(p, target_share=reach - 1e-6, time_limit_s=1)
     assert plan.covered_weight >= (reach - 1e-6) * p.weight.sum() - 1e-9
+    assert 0 not in plan.chosen
 
 
 def test_all_pinned_cover_costs_nothing() -> None:
@@ -120,3 +132,26 @@ def test_progress_messages_and_history() -> None:
     assert objs == sorted(objs, reverse=True)  # the plan only improves
     assert bounds == sorted(bounds)
     assert all(b <= o + 1e-9 for _, o, b in plan.history)
+
+
+@pytest.mark.parametrize("seed", [0, 4])
+def test_subgradient_bound_when_the_lp_gives_nothing(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without an LP answer the bound comes from subgradient optimisation alone: still
+    certified (≤ optimum) and not trivial."""
+    real = lagrangian.solve_mip
+
+    def no_lp(*args: object, **kw: object) -> object:
+        if kw.get("relax"):
+            return lagrangian.MipResult(None, float("nan"), float("nan"), False)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lagrangian, "solve_mip", no_lp)
+    monkeypatch.setattr(lagrangian, "SMALL_COLS", 0)
+    p = random_problem(seed)
+    opt = exact_set_cover(p)
+    plan = solve_set_cover(p, time_limit_s=1.5)
+    assert 0.5 * opt <= plan.bound <= opt + 1e-9 <= plan.cost + 2e-9
+    partial = solve_set_cover(p, target_share=0.7, time_limit_s=1.5)
+    assert partial.bound <= exact_set_cover(p, 0.7) + 1e-9

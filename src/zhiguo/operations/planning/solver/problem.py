@@ -9,7 +9,15 @@ of the original):
 - pinned columns (already built, cost not counted) and free non-pinned columns (cost 0) are
   chosen; the rows they cover are counted as covered and deleted;
 - rows no allowed column covers are deleted (they can never be covered);
-- rows with identical column sets are merged, weights summed.
+- rows with identical column sets are merged, weights summed;
+- full set cover only (``drop_dominated_rows``): a row whose column set strictly contains
+  another row's is implied by it (covering the smaller row covers it) and is dropped.
+
+Errors (the solver owns ZG-PLAN-001…049; the planning service starts at 050)::
+
+    InputError              ZG-INPUT-001 (core)
+    ├── PlanInputError      ZG-PLAN-001 a malformed problem (CSR arrays, negative cost, …)
+    └── Infeasible          ZG-PLAN-002 target share above what the allowed sites reach
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ __all__ = [
     "PlanInputError",
     "Reduced",
     "aggregate",
+    "dominated_rows",
+    "drop_dominated_rows",
     "reduce_problem",
 ]
 
@@ -39,7 +49,7 @@ Progress = Callable[[str], None] | None
 
 
 class PlanInputError(InputError):
-    code = "ZG-PLAN-090"
+    code = "ZG-PLAN-001"
     title_zh = "选址问题输入无效"
     title_en = "Invalid site-selection problem"
 
@@ -47,7 +57,7 @@ class PlanInputError(InputError):
 class Infeasible(InputError):
     """The target coverage cannot be reached with the columns allowed."""
 
-    code = "ZG-PLAN-091"
+    code = "ZG-PLAN-002"
     title_zh = "目标覆盖率不可达"
     title_en = "Target coverage not reachable"
 
@@ -240,3 +250,104 @@ def aggregate(
     new_indices = indices[take].astype(np.int32)
     w = np.bincount(new_of_old, weights=weight, minlength=reps.size).astype(np.float64)
     return new_indptr, new_indices, w, new_of_old
+
+
+def dominated_rows(
+    a: sp.csr_matrix, at: sp.csr_matrix, *, chunk: int = 4_000_000
+) -> npt.NDArray[np.bool_]:
+    """Rows whose column set strictly contains another row's (``a``: CSR with sorted indices,
+    distinct rows; ``at`` its transpose). In a full cover such a row is implied by the smaller
+    one, so dropping all of them at once keeps every feasible cover feasible and vice versa:
+    the strict-subset order has no infinite chains, so every dropped row contains a row that
+    is not dropped (Garfinkel & Nemhauser 1972, *Integer Programming*, §8 reductions).
+
+    Scalable form: a row ``k`` can only lie inside rows that contain its rarest column, so the
+    candidate pairs (k, i) come from that column's row list; pairs are then filtered column by
+    column of ``k`` against a packed bit matrix of ``a`` (chunked to bound memory)."""
+    n_rows, n_cols = a.shape
+    out = np.zeros(n_rows, bool)
+    if n_rows < 2:
+        return out
+    indptr = a.indptr.astype(np.int64)
+    indices = a.indices.astype(np.int64)
+    length = np.diff(indptr)
+    col_deg = np.diff(at.indptr).astype(np.int64)
+    # rarest column of each row
+    row_of = np.repeat(np.arange(n_rows), length)
+    deg = col_deg[indices]
+    order = np.lexsort((deg, row_of))  # by row, then degree
+    rarest = indices[order[indptr[:-1][length > 0]]]
+    rows_nz = np.flatnonzero(length > 0)
+    rare = np.full(n_rows, -1, np.int64)
+    rare[rows_nz] = rarest
+    bits = _packed_bits(indptr, indices, n_rows, n_cols)
+    pairs_per_row = np.where(rare >= 0, col_deg[np.maximum(rare, 0)], 0)
+    cum = np.cumsum(pairs_per_row)
+    start = 0
+    while start < n_rows:
+        stop = int(np.searchsorted(cum, (cum[start - 1] if start else 0) + chunk, side="right"))
+        stop = max(stop, start + 1)
+        ks = np.arange(start, min(stop, n_rows))
+        ks = ks[rare[ks] >= 0]
+        c = rare[ks]
+        cnt = col_deg[c]
+        k = np.repeat(ks, cnt)
+        base = np.repeat(
+            at.indptr[c].astype(np.int64) - np.concatenate(([0], np.cumsum(cnt)[:-1])), cnt
+        )
+        i = at.indices[np.arange(int(cnt.sum()), dtype=np.int64) + base].astype(np.int64)
+        keep = (length[i] > length[k]) & ~out[i]
+        k, i = k[keep], i[keep]
+        t = 0
+        while k.size:
+            has = length[k] > t
+            done = ~has
+            out[i[done]] = True
+            k, i = k[has], i[has]
+            if not k.size:
+                break
+            j = indices[indptr[k] + t]
+            flat = i * n_cols + j
+            inside = (bits[flat >> 3] >> (7 - (flat & 7))) & 1
+            k, i = k[inside == 1], i[inside == 1]
+            t += 1
+        start = stop
+    return out
+
+
+def _packed_bits(
+    indptr: npt.NDArray[np.int64], indices: npt.NDArray[np.int64], n_rows: int, n_cols: int
+) -> npt.NDArray[np.uint8]:
+    """``a`` as a row-major bit matrix (bit ``i·n_cols + j``, most significant bit first)."""
+    flat = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(indptr)) * n_cols + indices
+    bits = np.zeros((n_rows * n_cols + 7) // 8, np.uint8)
+    np.bitwise_or.at(bits, flat >> 3, (np.uint8(128) >> (flat & 7)).astype(np.uint8))
+    return bits
+
+
+def drop_dominated_rows(r: Reduced) -> tuple[Reduced, int]:
+    """The full-cover problem without its dominated rows (see ``dominated_rows``): the same
+    optimum and the same LP bound. Weights of the kept rows are kept as they are (a full cover
+    does not use them). Returns the new problem and how many rows were dropped."""
+    drop = dominated_rows(r.a, r.at)
+    n = int(drop.sum())
+    if n == 0:
+        return r, 0
+    keep = np.flatnonzero(~drop)
+    a = r.a[keep].tocsr()
+    a.sort_indices()
+    return (
+        Reduced(
+            a=a,
+            at=a.T.tocsr(),
+            weight=r.weight[keep],
+            cost=r.cost,
+            cols=r.cols,
+            fixed=r.fixed,
+            fixed_cost=r.fixed_cost,
+            fixed_weight=r.fixed_weight,
+            total_weight=r.total_weight,
+            coverable_weight=r.coverable_weight,
+        ),
+        n,
+    )
