@@ -96,3 +96,17 @@ def test_enterprise_users_and_anonymous_are_refused(app_world) -> None:
         assert app_world.client(None).get(url).status_code == 401
     anonymous = app_world.client(None)
     assert anonymous.get(f"{API}/runs").status_code == 401
+
+
+def test_nothing_published_yet_is_an_answer_not_a_denial(app_world) -> None:
+    """A 404 for "no run yet" on whole-portfolio data is not counted as a refusal (入侵防范
+    counts refusals); an enterprise user's 403 still is."""
+    analyst = app_world.client("analyst")
+    for _ in range(3):
+        assert analyst.get(f"{API}/latest", params={"band": "n78"}).status_code == 404
+    assert app_world.client("off_g1").get(f"{API}/latest").status_code == 403
+    with app_world.app.state.sessionmaker() as session:
+        denied = session.scalars(
+            select(AuditRecord).where(AuditRecord.event_type == "access.denied")
+        ).all()
+    assert [r.username for r in denied] == ["off_g1"]

@@ -238,6 +238,10 @@ class NotFound(ZhiguoError):
     http_status = 404
     title_zh = "未找到"
     title_en = "Not found"
+    may_hide_scope: ClassVar[bool] = True
+    """True where the 404 may stand for an object outside the caller's scope, so the web layer
+    counts it as a refusal (入侵防范). False for "nothing published yet" on whole-portfolio
+    data, where a 404 is an answer, not a denial."""
 
 
 class Conflict(ZhiguoError):

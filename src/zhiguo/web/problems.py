@@ -132,7 +132,7 @@ def _note_failed_change(request: Request, exc: ZhiguoError) -> None:
 
 async def _zhiguo_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ZhiguoError)
-    if isinstance(exc, (PermissionDenied, NotFound)):
+    if isinstance(exc, PermissionDenied) or (isinstance(exc, NotFound) and exc.may_hide_scope):
         _note_denial(request, exc)
     elif exc.http_status < 500 and not isinstance(exc, AuthError):
         _note_failed_change(request, exc)

@@ -33,3 +33,4 @@ class NoCoverageRun(NotFound):
     code = "ZG-COV-002"
     title_zh = "没有该覆盖计算结果"
     title_en = "No such coverage run"
+    may_hide_scope = False  # whole-portfolio data for regulators: absence is an answer

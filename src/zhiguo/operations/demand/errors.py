@@ -31,6 +31,7 @@ class NoDemand(NotFound):
     code = "ZG-DEMAND-002"
     title_zh = "尚未发布需求栅格"
     title_en = "No demand raster published yet"
+    may_hide_scope = False  # whole-portfolio data for regulators: absence is an answer
 
 
 RULES: dict[str, tuple[str, str, str]] = {

@@ -92,6 +92,7 @@ class PlanNotFound(NotFound):
     code = "ZG-PLAN-054"
     title_zh = "规划不存在"
     title_en = "Plan not found"
+    may_hide_scope = False  # whole-portfolio data for regulators: absence is an answer
 
     def __init__(self, plan_id: int | None = None) -> None:
         if plan_id is None:

@@ -54,6 +54,7 @@ from zhiguo.operations.planning.solver.problem import (
 __all__ = ["solve_max_cover", "solve_set_cover"]
 
 Say = Callable[[str], None]
+STOP_GAP = 1e-4  # stop searching once plan and certified bound are this close (0.01 %)
 DOMINANCE = True  # full set cover: drop dominated rows (exact)
 USE_RC = True  # set cover: neighbourhoods filtered by the LP reduced costs
 USE_RC_MAX = True  # max cover: neighbourhoods filtered by Lagrangian profit per cost
@@ -197,7 +198,7 @@ def solve_set_cover(
         """Held–Wolfe–Crowder steps from ``u``; raises ``lb`` (certified values only)."""
         nonlocal lb
         stall, top, it = 0, -math.inf, 0
-        while time.perf_counter() < until and ub - lb > 1e-9 * ub:
+        while time.perf_counter() < until and ub - lb > STOP_GAP * ub:
             it += 1
             val, x, neg = value(u)
             if val > top + 1e-9 * abs(top):
@@ -271,7 +272,7 @@ def solve_set_cover(
     # large-neighbourhood search: re-optimise the sites around a seed exactly
     nb = _Neighbourhoods(r, seed)
     rounds = 0
-    while time.perf_counter() < end - 0.1 and ub - lb > 1e-9 * ub:
+    while time.perf_counter() < end - 0.1 and ub - lb > STOP_GAP * ub:
         if not lp_done and not worker.is_alive():
             absorb_lp()
             continue
@@ -433,7 +434,7 @@ def solve_max_cover(
             nonlocal ubound, got, best
             best_u = u.copy()
             stall, low, it = 0, math.inf, 0
-            while time.perf_counter() < until and ubound - got > 1e-9 * max(ubound, 1.0):
+            while time.perf_counter() < until and ubound - got > STOP_GAP * max(ubound, 1.0):
                 it += 1
                 y, kval = _knapsack_lp(r.at @ u, r.cost, budget)
                 x = (w > u).astype(np.float64)
@@ -523,7 +524,7 @@ def solve_max_cover(
         # large-neighbourhood search: re-optimise the sites around a seed (or two) exactly
         nb = _Neighbourhoods(r, seed)
         rounds = stall = 0
-        while time.perf_counter() < end - 0.1 and ubound - got > 1e-9 * ubound:
+        while time.perf_counter() < end - 0.1 and ubound - got > STOP_GAP * ubound:
             if not lp_done and not worker.is_alive():
                 absorb_lp()
                 continue
