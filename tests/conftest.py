@@ -49,6 +49,12 @@ def _chromium_problem() -> str | None:
     return None
 
 
+def _office_problem() -> str | None:
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        return "LibreOffice not found (apt-get install libreoffice-calc-nogui)"
+    return None
+
+
 def _spark_problem() -> str | None:
     import importlib.util
 
@@ -65,6 +71,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config._zhiguo_pg = _pg_problem()  # type: ignore[attr-defined]
     config._zhiguo_chromium = _chromium_problem()  # type: ignore[attr-defined]
     config._zhiguo_spark = _spark_problem()  # type: ignore[attr-defined]
+    config._zhiguo_office = _office_problem()  # type: ignore[attr-defined]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -75,6 +82,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         "postgres": config._zhiguo_pg,  # type: ignore[attr-defined]
         "browser": config._zhiguo_chromium,  # type: ignore[attr-defined]
         "spark": config._zhiguo_spark,  # type: ignore[attr-defined]
+        "office": config._zhiguo_office,  # type: ignore[attr-defined]
     }
     keep, drop = [], []
     for item in items:

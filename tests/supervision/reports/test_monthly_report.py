@@ -314,10 +314,7 @@ def test_the_fifth_rate_changes_in_2025() -> None:
     assert len(headline_for(2023)) == len(headline_for(2026)) == 6
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None and shutil.which("libreoffice") is None,
-    reason="LibreOffice not installed (apt-get install libreoffice-calc); CI does not need it",
-)
+@pytest.mark.office
 def test_libreoffice_opens_the_xlsx_and_computes_its_formulas(
     both: tuple[Path, Path], tmp_path: Path
 ) -> None:
