@@ -35,7 +35,7 @@ from zhiguo.core.errors import Location
 from zhiguo.core.settings import Settings
 from zhiguo.operations.coverage.errors import CoverageError
 from zhiguo.operations.coverage.kernel import CoverageMap, Grid, best_server_map
-from zhiguo.operations.coverage.siteradio import OUTDOOR_TYPES, kernel_sites
+from zhiguo.operations.coverage.siteradio import OUTDOOR_TYPES, SiteLike, kernel_sites
 from zhiguo.operations.demand import (
     DemandRaster,
     NoDemand,
@@ -73,17 +73,11 @@ MAX_GRID_PIXELS = 8_000_000
 """Largest raster a run accepts (the city at 25 m is ≈ 7.4 M pixels; memory ≈ 0.5 kB/px)."""
 
 
-class SiteWithId(Protocol):
+class SiteWithId(SiteLike, Protocol):
+    """A site the kernel can place (:class:`siteradio.SiteLike`) with its ``Site.id``."""
+
     @property
     def id(self) -> int: ...
-    @property
-    def x_m(self) -> float: ...
-    @property
-    def y_m(self) -> float: ...
-    @property
-    def height_m(self) -> float: ...
-    @property
-    def site_type(self) -> str: ...
 
 
 @dataclass(frozen=True)
