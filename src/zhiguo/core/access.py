@@ -11,7 +11,28 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-__all__ = ["Classification", "Principal", "Role", "Scope"]
+__all__ = [
+    "CARRIERS",
+    "CARRIER_LABELS",
+    "NETWORK_CARRIERS",
+    "Classification",
+    "Principal",
+    "Role",
+    "Scope",
+]
+
+CARRIER_LABELS: dict[str, tuple[str, str]] = {
+    "telecom": ("中国电信", "China Telecom"),
+    "mobile": ("中国移动", "China Mobile"),
+    "unicom": ("中国联通", "China Unicom"),
+    "cbn": ("中国广电", "China Broadnet"),
+    "tower": ("中国铁塔", "China Tower"),
+}
+"""The carriers a ``carrier`` user belongs to (users.carrier) and leases are made with:
+the four network operators and China Tower, which leases on their behalf."""
+CARRIERS = tuple(CARRIER_LABELS)
+NETWORK_CARRIERS = ("telecom", "mobile", "unicom", "cbn")
+"""Those whose equipment sits on a site (``Site.carriers``)."""
 
 
 class Role(StrEnum):

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from zhiguo.core.access import Principal, Role, Scope
+from zhiguo.core.access import CARRIERS, Principal, Role, Scope
 from zhiguo.core.errors import InputError, NotFound
 from zhiguo.core.settings import SecuritySettings
 from zhiguo.registry import get_enterprise, subtree_ids
@@ -162,9 +162,6 @@ def add_user(
     session.add(user)
     session.flush()
     return NewUser(user=user, password=generated)
-
-
-CARRIERS = ("telecom", "mobile", "unicom", "cbn", "tower")  # 电信 移动 联通 广电 铁塔
 
 
 def _check_carrier(role: Role, carrier: str | None) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from zhiguo.core.access import Role, Scope
+from zhiguo.core.access import CARRIER_LABELS, CARRIERS, Role, Scope
 
 from .errors import IllegalTransition, LeaseInputError, NotYourStep, TermNotOver, TermRequired
 
@@ -41,14 +41,6 @@ __all__ = [
     "sides_of",
 ]
 
-CARRIERS = ("telecom", "mobile", "unicom", "cbn", "tower")
-CARRIER_LABELS: dict[str, tuple[str, str]] = {
-    "telecom": ("中国电信", "China Telecom"),
-    "mobile": ("中国移动", "China Mobile"),
-    "unicom": ("中国联通", "China Unicom"),
-    "cbn": ("中国广电", "China Broadnet"),
-    "tower": ("中国铁塔", "China Tower"),
-}
 
 STATES = ("request", "survey", "approval", "contract", "active", "ended", "rejected", "withdrawn")
 STATE_LABELS: dict[str, tuple[str, str]] = {

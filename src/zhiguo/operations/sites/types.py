@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zhiguo.core.access import CARRIER_LABELS, NETWORK_CARRIERS
+
 __all__ = [
     "CARRIERS",
     "SITE_STATUSES",
@@ -104,12 +106,8 @@ SITE_STATUSES: dict[str, SiteStatus] = {
 }
 """``in_service``: carrier equipment already on the site (pinned in site selection)."""
 
-CARRIERS: dict[str, tuple[str, str]] = {
-    "telecom": ("中国电信", "China Telecom"),
-    "mobile": ("中国移动", "China Mobile"),
-    "unicom": ("中国联通", "China Unicom"),
-    "cbn": ("中国广电", "China Broadnet"),
-}
+CARRIERS: dict[str, tuple[str, str]] = {c: CARRIER_LABELS[c] for c in NETWORK_CARRIERS}
+"""Carriers whose equipment can be on a site (core.access: one list for the platform)."""
 _CARRIER_ALIASES = {
     "电信": "telecom",
     "中国电信": "telecom",
